@@ -1,0 +1,90 @@
+//! Loading a folder of photos: one sub-folder per class, any format the `image`
+//! crate reads, each picture resized to 32x32.
+
+use std::path::{Path, PathBuf};
+
+use image::imageops::FilterType;
+use rayon::prelude::*;
+
+use crate::error::DataError;
+use crate::image_set::{IMAGE_BYTES, IMAGE_SIDE, ImageSet, rgb_to_planes};
+
+/// Loads every image under `dir/<class>/`. Classes are the sub-folder names in
+/// alphabetical order; files and folders whose names start with `.` (such as
+/// `.DS_Store`) are skipped. Any other file that is not an image is an error, as is
+/// a class folder with no images.
+pub fn load(dir: &Path) -> Result<ImageSet, DataError> {
+    let classes = class_folders(dir)?;
+    let mut files: Vec<(PathBuf, u8)> = Vec::new();
+    for (label, class_dir) in classes.iter().enumerate() {
+        let mut entries = visible_entries(class_dir)?;
+        entries.retain(|path| path.is_file());
+        if entries.is_empty() {
+            return Err(DataError::EmptyClass {
+                path: class_dir.clone(),
+            });
+        }
+        files.extend(entries.into_iter().map(|path| (path, label as u8)));
+    }
+    let decoded: Vec<Vec<u8>> = files
+        .par_iter()
+        .map(|(path, _)| read_resized(path))
+        .collect::<Result<_, _>>()?;
+    let mut pixels = Vec::with_capacity(decoded.len() * IMAGE_BYTES);
+    for planes in decoded {
+        pixels.extend_from_slice(&planes);
+    }
+    let labels = files.iter().map(|(_, label)| *label).collect();
+    let names = classes
+        .iter()
+        .map(|path| path.file_name().unwrap_or_default().to_string_lossy().into_owned())
+        .collect();
+    ImageSet::new(pixels, labels, names)
+}
+
+/// Reads one image file and returns it as 32x32 colour planes.
+pub fn read_resized(path: &Path) -> Result<Vec<u8>, DataError> {
+    let image = image::ImageReader::open(path)
+        .map_err(|e| DataError::io(path, e))?
+        .with_guessed_format()
+        .map_err(|e| DataError::io(path, e))?
+        .decode()
+        .map_err(|e| DataError::NotAnImage {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    let side = IMAGE_SIDE as u32;
+    let small = image.resize_exact(side, side, FilterType::Triangle).to_rgb8();
+    Ok(rgb_to_planes(small.as_raw()))
+}
+
+fn class_folders(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
+    if !dir.is_dir() {
+        return Err(DataError::Missing {
+            path: dir.to_path_buf(),
+            fix: "pass a folder that holds one sub-folder of images per class".into(),
+        });
+    }
+    let mut classes = visible_entries(dir)?;
+    classes.retain(|path| path.is_dir());
+    if classes.len() < 2 {
+        return Err(DataError::TooFewClasses {
+            path: dir.to_path_buf(),
+            found: classes.len(),
+        });
+    }
+    Ok(classes)
+}
+
+/// Entries of a folder, sorted by name, without hidden ones.
+fn visible_entries(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| DataError::io(dir, e))? {
+        let entry = entry.map_err(|e| DataError::io(dir, e))?;
+        if !entry.file_name().to_string_lossy().starts_with('.') {
+            entries.push(entry.path());
+        }
+    }
+    entries.sort();
+    Ok(entries)
+}

@@ -1,0 +1,100 @@
+//! Hooks into `fit`: code that runs at the start and end of training, of each
+//! epoch and of each batch, and can stop the run, change the learning rate or
+//! swap the model's weights (Keras' callbacks).
+
+use crate::error::FitError;
+use crate::history::History;
+
+/// What a callback sees (and may change) at the start or end of an epoch.
+pub struct TrainingContext<'a, M> {
+    /// The epoch that is starting or has just ended, counted from 1 (0 before
+    /// training starts).
+    pub epoch: usize,
+    /// Epochs planned.
+    pub epochs: usize,
+    /// The learning rate of the next update; callbacks may change it.
+    pub learning_rate: &'a mut f64,
+    /// The model being trained; callbacks may replace it (to restore weights).
+    pub model: &'a mut M,
+    /// Every finished epoch so far.
+    pub history: &'a History,
+    pub(crate) control: &'a mut Control,
+}
+
+/// Whether the run goes on, and what callbacks want the user to know.
+#[derive(Debug, Default)]
+pub(crate) struct Control {
+    pub(crate) stop: Option<String>,
+    pub(crate) notes: Vec<String>,
+}
+
+impl<M> TrainingContext<'_, M> {
+    /// Ends training after this epoch, with a reason the user will see.
+    pub fn stop(&mut self, reason: impl Into<String>) {
+        self.control.stop = Some(reason.into());
+    }
+
+    /// True when some callback has asked to stop.
+    pub fn stopping(&self) -> bool {
+        self.control.stop.is_some()
+    }
+
+    /// A line printed under the epoch's row (when fit prints at all).
+    pub fn note(&mut self, message: impl Into<String>) {
+        self.control.notes.push(message.into());
+    }
+}
+
+/// What a callback sees after each batch.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchEnd {
+    /// Epoch, counted from 1.
+    pub epoch: usize,
+    /// Batch within the epoch, counted from 1.
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// This batch's mean loss.
+    pub loss: f64,
+    /// The learning rate used for this batch's update.
+    pub learning_rate: f64,
+}
+
+/// A training hook. Every method has a default that does nothing.
+pub trait Callback<M> {
+    /// A short name for messages, such as `EarlyStopping`.
+    fn name(&self) -> &str;
+
+    /// Before the first epoch.
+    fn on_train_begin(&mut self, _context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
+        Ok(())
+    }
+
+    /// Before each epoch (learning-rate schedules set the rate here).
+    fn on_epoch_begin(&mut self, _context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
+        Ok(())
+    }
+
+    /// After each batch's update. An error ends training at once.
+    fn on_batch_end(&mut self, _batch: &BatchEnd) -> Result<(), FitError> {
+        Ok(())
+    }
+
+    /// After each epoch, once its row is in the history.
+    fn on_epoch_end(&mut self, _context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
+        Ok(())
+    }
+
+    /// After the last epoch, whether training stopped early or not.
+    fn on_train_end(&mut self, _context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
+        Ok(())
+    }
+}
+
+/// Turns an I/O-style failure inside a callback into a [`FitError`].
+pub fn callback_error(name: &str, problem: impl ToString) -> FitError {
+    FitError::Callback {
+        callback: name.to_string(),
+        problem: problem.to_string(),
+    }
+}

@@ -1,0 +1,25 @@
+//! Training for Kindling: the loop (`fit`), its `History`, callbacks, and the
+//! tools the course uses to teach what a training loop does.
+//!
+//! `fit` works with any model that implements `kindling_models::Classifier` and
+//! any data that implements [`ClassificationData`]. This crate does not draw charts
+//! or compute evaluation metrics beyond loss and accuracy: `kindling-metrics` and
+//! `kindling-charts` build on it.
+
+pub mod callback;
+pub mod callbacks;
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod evaluate;
+pub mod fit;
+pub mod history;
+pub mod progress;
+
+pub use callback::{BatchEnd, Callback, TrainingContext};
+pub use config::{FitConfig, GradClip, OptimizerKind, Verbosity, validate_learning_rate};
+pub use data::{ClassificationData, FeatureData, ImageData};
+pub use error::FitError;
+pub use evaluate::{Evaluation, evaluate, predict_proba};
+pub use fit::{BURN_VERSION, fit, fit_with};
+pub use history::{BestEpoch, EpochRow, History, HistoryError, Mode};
