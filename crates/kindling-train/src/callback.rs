@@ -60,6 +60,18 @@ pub struct BatchEnd {
     pub learning_rate: f64,
 }
 
+/// What a callback wants after a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchAction {
+    /// Carry on.
+    Continue,
+    /// Use this learning rate from the next batch on (the learning-rate finder
+    /// sweeps the rate this way).
+    SetLearningRate(f64),
+    /// End training after this batch, with a reason the user will see.
+    Stop(String),
+}
+
 /// A training hook. Every method has a default that does nothing.
 pub trait Callback<M> {
     /// A short name for messages, such as `EarlyStopping`.
@@ -75,9 +87,10 @@ pub trait Callback<M> {
         Ok(())
     }
 
-    /// After each batch's update. An error ends training at once.
-    fn on_batch_end(&mut self, _batch: &BatchEnd) -> Result<(), FitError> {
-        Ok(())
+    /// After each batch's update. The action can change the learning rate for the
+    /// next batch or end training after this batch; an error ends training at once.
+    fn on_batch_end(&mut self, _batch: &BatchEnd) -> Result<BatchAction, FitError> {
+        Ok(BatchAction::Continue)
     }
 
     /// After each epoch, once its row is in the history.

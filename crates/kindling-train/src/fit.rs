@@ -8,7 +8,7 @@ use burn::optim::GradientsParams;
 use kindling_data::epoch_batches;
 use kindling_models::Classifier;
 
-use crate::callback::{BatchEnd, Callback, Control, TrainingContext};
+use crate::callback::{BatchAction, BatchEnd, Callback, Control, TrainingContext};
 use crate::callbacks::TerminateOnNaN;
 use crate::config::FitConfig;
 use crate::data::ClassificationData;
@@ -125,7 +125,14 @@ where
                 Callback::<M>::on_batch_end(&mut nan_guard, &batch_end)?;
             }
             for callback in callbacks.iter_mut() {
-                callback.on_batch_end(&batch_end)?;
+                match callback.on_batch_end(&batch_end)? {
+                    BatchAction::Continue => {}
+                    BatchAction::SetLearningRate(rate) => learning_rate = rate,
+                    BatchAction::Stop(reason) => control.stop = Some(reason),
+                }
+            }
+            if control.stop.is_some() {
+                break;
             }
         }
 

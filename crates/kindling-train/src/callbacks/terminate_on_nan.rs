@@ -1,6 +1,6 @@
 //! Stop at the first NaN or infinite loss.
 
-use crate::callback::{BatchEnd, Callback};
+use crate::callback::{BatchAction, BatchEnd, Callback};
 use crate::error::FitError;
 
 /// Ends training with [`FitError::Diverged`] the moment a batch's loss is NaN or
@@ -14,9 +14,9 @@ impl<M> Callback<M> for TerminateOnNaN {
         "TerminateOnNaN"
     }
 
-    fn on_batch_end(&mut self, batch: &BatchEnd) -> Result<(), FitError> {
+    fn on_batch_end(&mut self, batch: &BatchEnd) -> Result<BatchAction, FitError> {
         if batch.loss.is_finite() {
-            Ok(())
+            Ok(BatchAction::Continue)
         } else {
             Err(FitError::diverged(
                 batch.epoch,
