@@ -31,8 +31,13 @@ pub enum Shape {
     Ring { thickness: f32 },
     /// A filled square (half side in shape units).
     Square,
-    /// A filled regular polygon with this many sides.
-    Polygon { sides: u32 },
+    /// A filled regular polygon: the outward normals of its sides (only the first
+    /// `sides` are used) and the distance from the centre to each side.
+    Polygon {
+        normals: [(f32, f32); 6],
+        sides: usize,
+        apothem: f32,
+    },
     /// Two crossing bars of the given half width.
     Plus { half_width: f32 },
     /// A disc filled with stripes of the given period (in shape units).
@@ -68,7 +73,14 @@ impl Shape {
                 (radius - (1.0 - thickness / 2.0)).abs() - thickness / 2.0
             }
             Shape::Square => x.abs().max(y.abs()) - 0.82,
-            Shape::Polygon { sides } => polygon_distance(x, y, sides),
+            Shape::Polygon {
+                normals,
+                sides,
+                apothem,
+            } => normals[..sides]
+                .iter()
+                .map(|(nx, ny)| x * nx + y * ny - apothem)
+                .fold(f32::MIN, f32::max),
             Shape::Plus { half_width } => {
                 let horizontal = (x.abs() - 1.0).max(y.abs() - half_width);
                 let vertical = (x.abs() - half_width).max(y.abs() - 1.0);
@@ -85,16 +97,23 @@ impl Shape {
     }
 }
 
-/// Distance to a regular polygon whose corners lie on the unit circle.
-fn polygon_distance(x: f32, y: f32, sides: u32) -> f32 {
-    let step = TAU / sides as f32;
-    let apothem = (step / 2.0).cos();
-    (0..sides)
-        .map(|side| {
+impl Shape {
+    /// A regular polygon (3 to 6 sides) whose corners lie on the unit circle. The
+    /// side normals are worked out once here, not once per pixel.
+    pub fn polygon(sides: usize) -> Shape {
+        assert!((3..=6).contains(&sides), "3 to 6 sides");
+        let step = TAU / sides as f32;
+        let mut normals = [(0.0, 0.0); 6];
+        for (side, normal) in normals.iter_mut().enumerate().take(sides) {
             let angle = step * (side as f32 + 0.5);
-            x * angle.cos() + y * angle.sin() - apothem
-        })
-        .fold(f32::MIN, f32::max)
+            *normal = (angle.cos(), angle.sin());
+        }
+        Shape::Polygon {
+            normals,
+            sides,
+            apothem: (step / 2.0).cos(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -106,8 +125,8 @@ mod tests {
         let shapes = [
             Shape::Disc,
             Shape::Square,
-            Shape::Polygon { sides: 3 },
-            Shape::Polygon { sides: 6 },
+            Shape::polygon(3),
+            Shape::polygon(6),
             Shape::Plus { half_width: 0.3 },
         ];
         for shape in shapes {
