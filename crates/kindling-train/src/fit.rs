@@ -106,7 +106,8 @@ where
             let (inputs, targets) = train.batch(indices, &train_device);
             let logits = model.forward(inputs);
             let loss = loss_fn.forward(logits.clone(), targets.clone());
-            correct += count_correct(logits, targets);
+            // Accuracy needs no gradients: count on the plain tensors.
+            correct += count_correct(logits.clone().inner(), targets.clone().inner());
             let batch_loss = loss.clone().into_scalar::<f32>() as f64;
             let gradients = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(learning_rate, model, gradients);

@@ -1,0 +1,200 @@
+//! `kindling train`: the main job, end to end.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use kindling::charts::{accuracy_chart, loss_chart};
+use kindling::data::{DataSource, Normalization, SplitSizes, load_splits};
+use kindling::models::{ModelKind, init_seeded, save_model, summary};
+use kindling::train::callbacks::EarlyStopping;
+use kindling::train::{
+    BURN_VERSION, Callback, FitConfig, GradClip, ImageData, OptimizerKind, Verbosity, fit_with,
+};
+use kindling::choose_device;
+
+use crate::run_folder::StagedRun;
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct TrainArgs {
+    /// Images to train on: builtin (generated, offline), cifar10[:PATH], or folder:PATH.
+    #[arg(long, default_value = "builtin")]
+    dataset: String,
+    /// Model: linear, mlp or baseline-cnn.
+    #[arg(long, default_value = "baseline-cnn")]
+    model: String,
+    /// Passes over the training images.
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    /// Images per update.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    /// Update rule.
+    #[arg(long, value_enum, default_value_t = Optimizer::Adam)]
+    optimizer: Optimizer,
+    /// Momentum for --optimizer sgd.
+    #[arg(long, default_value_t = 0.9)]
+    momentum: f64,
+    /// Seed for the data split, the starting weights and the shuffling.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Training images (taken from the dataset's training split).
+    #[arg(long, default_value_t = 5000)]
+    train_size: usize,
+    /// Validation images (also from the training split, kept apart from training).
+    #[arg(long, default_value_t = 1000)]
+    val_size: usize,
+    /// flex (CPU, default), cuda or ndarray; or set KINDLING_DEVICE.
+    #[arg(long)]
+    device: Option<String>,
+    /// Folder for the results (default: the next free runs/run-NNN).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace --out if it already holds a run.
+    #[arg(long)]
+    force: bool,
+    /// Stop when val_loss has not improved for this many epochs (and keep the best weights).
+    #[arg(long)]
+    patience: Option<usize>,
+    /// Clip gradients to this overall norm.
+    #[arg(long)]
+    clip_norm: Option<f32>,
+    /// Print only the epoch rows (no model summary, no progress bar).
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Optimizer {
+    Adam,
+    Sgd,
+}
+
+/// Everything needed to repeat the run or load its model: saved as config.json.
+#[derive(Debug, Serialize)]
+struct RunConfig<'a> {
+    kindling_version: &'static str,
+    burn_version: &'static str,
+    dataset: String,
+    model: ModelKind,
+    device: String,
+    train_size: usize,
+    val_size: usize,
+    class_names: &'a [String],
+    normalization: Normalization,
+    fit: &'a FitConfig,
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let config = FitConfig::default()
+        .with_epochs(args.epochs)
+        .with_batch_size(args.batch_size)
+        .with_learning_rate(args.lr)
+        .with_seed(args.seed)
+        .with_optimizer(match args.optimizer {
+            Optimizer::Adam => OptimizerKind::Adam,
+            Optimizer::Sgd => OptimizerKind::Sgd {
+                momentum: args.momentum,
+            },
+        })
+        .with_grad_clip(args.clip_norm.map(GradClip::Norm))
+        .with_verbosity(if args.quiet {
+            Verbosity::Epochs
+        } else {
+            Verbosity::Progress
+        });
+    // Refuse bad settings and a taken folder before loading anything.
+    config.validate()?;
+    let kind: ModelKind = args.model.parse()?;
+    let source: DataSource = args.dataset.parse()?;
+    let (device_choice, device) = choose_device(args.device.as_deref())?;
+    let run = StagedRun::prepare(args.out.as_deref(), args.force)?;
+
+    let sizes = SplitSizes {
+        train: Some(args.train_size),
+        validation: Some(args.val_size),
+        test: Some(0),
+    };
+    let splits = load_splits(&source, sizes, args.seed)
+        .with_context(|| format!("loading the {source} dataset"))?;
+    let normalization = splits.normalization();
+    let classes = splits.class_names().len();
+    let model = init_seeded(&device, args.seed, |d| kind.init(classes, d));
+
+    println!(
+        "Training {kind} on {source}: {} training and {} validation images, {classes} classes, on {device_choice}, seed {}.",
+        splits.train.len(),
+        splits.validation.len(),
+        args.seed
+    );
+    if !args.quiet {
+        println!("{}", summary(&model, &device));
+    }
+    let train = ImageData::new(&splits.train, normalization);
+    let valid = ImageData::new(&splits.validation, normalization);
+    let mut stopper = args.patience.map(|patience| {
+        EarlyStopping::new("val_loss")
+            .with_patience(patience)
+            .with_restore_best_weights(true)
+    });
+    let mut callbacks: Vec<&mut dyn Callback<_>> = Vec::new();
+    if let Some(stopper) = stopper.as_mut() {
+        callbacks.push(stopper);
+    }
+    let (model, mut history) = fit_with(model, &train, Some(&valid), &config, &mut callbacks)?;
+    history.set_context("dataset", &source);
+    history.set_context("model", kind);
+
+    history.save_json(&run.file("history.json"))?;
+    history.save_csv(&run.file("history.csv"))?;
+    accuracy_chart(&history, run.file("accuracy.png"))?;
+    loss_chart(&history, run.file("loss.png"), false)?;
+    save_model(&model, &run.file("model.bpk"))?;
+    let run_config = RunConfig {
+        kindling_version: env!("CARGO_PKG_VERSION"),
+        burn_version: BURN_VERSION,
+        dataset: source.to_string(),
+        model: kind,
+        device: device_choice.to_string(),
+        train_size: splits.train.len(),
+        val_size: splits.validation.len(),
+        class_names: splits.class_names(),
+        normalization,
+        fit: &config,
+    };
+    let json = serde_json::to_string_pretty(&run_config)? + "\n";
+    kindling::data::atomic::write_bytes_atomically(&run.file("config.json"), json.as_bytes())?;
+    let folder = run.commit()?;
+
+    if let Some(last) = history.final_epoch() {
+        let value = |key: &str| last.get(key).map_or("-".into(), |v| format!("{v:.4}"));
+        println!(
+            "Final epoch: loss {} - accuracy {} - val_loss {} - val_accuracy {}",
+            value("loss"),
+            value("accuracy"),
+            value("val_loss"),
+            value("val_accuracy")
+        );
+    }
+    if let Some(best) = history.best("val_accuracy") {
+        println!("Best val_accuracy {:.4} at epoch {}.", best.value, best.epoch);
+    }
+    println!("Saved the run to {}:", folder.display());
+    for (file, what) in [
+        ("history.json", "per-epoch metrics (also history.csv)"),
+        ("accuracy.png", "accuracy chart, training vs validation"),
+        ("loss.png", "loss chart, training vs validation"),
+        ("model.bpk", "the trained weights"),
+        ("config.json", "every setting, to repeat the run or load the model"),
+    ] {
+        println!("  {:<40} {what}", folder.join(file).display());
+    }
+    Ok(())
+}
+
