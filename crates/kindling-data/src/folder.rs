@@ -26,10 +26,11 @@ pub fn load(dir: &Path) -> Result<ImageSet, DataError> {
         }
         files.extend(entries.into_iter().map(|path| (path, label as u8)));
     }
-    let decoded: Vec<Vec<u8>> = files
-        .par_iter()
-        .map(|(path, _)| read_resized(path))
-        .collect::<Result<_, _>>()?;
+    // Decode in parallel, but report the first bad file in name order, so the
+    // message is the same on every run.
+    let decoded: Vec<Result<Vec<u8>, DataError>> =
+        files.par_iter().map(|(path, _)| read_resized(path)).collect();
+    let decoded: Vec<Vec<u8>> = decoded.into_iter().collect::<Result<_, _>>()?;
     let mut pixels = Vec::with_capacity(decoded.len() * IMAGE_BYTES);
     for planes in decoded {
         pixels.extend_from_slice(&planes);

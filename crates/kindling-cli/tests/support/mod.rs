@@ -1,0 +1,45 @@
+//! Running the `kindling` program in a scratch folder.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `kindling` with `args` in `dir`, with no device or data settings inherited.
+pub fn kindling(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("KINDLING_DEVICE")
+        .env("KINDLING_DATA", dir.join("cache"))
+        .output()
+        .expect("the kindling program runs")
+}
+
+/// Standard error as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Asserts a clean failure: exit code 1, no panic, and every expected phrase in the message.
+pub fn assert_fails_with(output: &Output, phrases: &[&str]) {
+    let message = stderr(output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    for phrase in phrases {
+        assert!(message.contains(phrase), "missing `{phrase}` in: {message}");
+    }
+}
+
+/// Every entry of a folder, sorted.
+#[allow(dead_code)] // Not every test file lists folders.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|read| read.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
