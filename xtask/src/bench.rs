@@ -72,13 +72,26 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let best = |runs: &[Measurement]| {
         runs.iter()
             .map(|m| (m.images as f64 / m.seconds, m.peak_rss_mib))
-            .fold((0.0, None), |acc, run| if run.0 > acc.0 { run } else { acc })
+            .fold(
+                (0.0, None),
+                |acc, run| if run.0 > acc.0 { run } else { acc },
+            )
     };
     let (bare_rate, bare_rss) = best(&bare);
     let (fit_rate, fit_rss) = best(&fitted);
     println!("{:<24} {:>12} {:>14}", "loop", "images/s", "peak memory");
-    println!("{:<24} {:>12.1} {:>14}", "bare Burn loop", bare_rate, mib(bare_rss));
-    println!("{:<24} {:>12.1} {:>14}", "kindling fit", fit_rate, mib(fit_rss));
+    println!(
+        "{:<24} {:>12.1} {:>14}",
+        "bare Burn loop",
+        bare_rate,
+        mib(bare_rss)
+    );
+    println!(
+        "{:<24} {:>12.1} {:>14}",
+        "kindling fit",
+        fit_rate,
+        mib(fit_rss)
+    );
     println!(
         "fit / bare throughput ratio: {:.3} (fit costs {:.1}% over the bare loop)",
         fit_rate / bare_rate,
@@ -135,7 +148,10 @@ fn spawn_worker(variant: Variant, args: &BenchArgs, folder: Option<&Path>) -> Re
         );
     }
     let text = String::from_utf8(output.stdout)?;
-    let line = text.lines().last().context("the bench worker printed nothing")?;
+    let line = text
+        .lines()
+        .last()
+        .context("the bench worker printed nothing")?;
     Ok(serde_json::from_str(line)?)
 }
 
@@ -167,7 +183,10 @@ pub fn worker(args: &WorkerArgs) -> Result<()> {
             let folder = args.folder.as_deref().context("--folder is needed")?;
             let started = Instant::now();
             let data = kindling::data::cifar::load(folder)?;
-            (data.train.len() + data.test.len(), started.elapsed().as_secs_f64())
+            (
+                data.train.len() + data.test.len(),
+                started.elapsed().as_secs_f64(),
+            )
         }
     };
     let measurement = Measurement {
@@ -246,8 +265,12 @@ fn write_cifar_shaped_folder(folder: &Path) -> Result<()> {
     std::fs::write(dir.join("batches.meta.txt"), names.join("\n") + "\n")?;
     let train = builtin::generate(Split::Train, builtin::TRAIN_CAPACITY, 1)?;
     for file in 0..5 {
-        let indices: Vec<usize> = (file * RECORDS_PER_FILE..(file + 1) * RECORDS_PER_FILE).collect();
-        write_batch(&train.select(&indices), &dir.join(format!("data_batch_{}.bin", file + 1)))?;
+        let indices: Vec<usize> =
+            (file * RECORDS_PER_FILE..(file + 1) * RECORDS_PER_FILE).collect();
+        write_batch(
+            &train.select(&indices),
+            &dir.join(format!("data_batch_{}.bin", file + 1)),
+        )?;
     }
     let test = builtin::generate(Split::Test, builtin::TEST_CAPACITY, 1)?;
     write_batch(&test, &dir.join("test_batch.bin"))?;

@@ -256,5 +256,8 @@ fn a_metrics_confusion_matrix_draws_like_its_counts() {
     kindling_charts::confusion_matrix_heatmap(&matrix, &names, false, &from_matrix).unwrap();
     let counts = vec![vec![1, 0, 0], vec![0, 1, 1], vec![0, 0, 1]];
     kindling_charts::confusion_heatmap(&counts, &names, false, &from_counts).unwrap();
-    assert_eq!(std::fs::read(from_matrix).unwrap(), std::fs::read(from_counts).unwrap());
+    assert_eq!(
+        std::fs::read(from_matrix).unwrap(),
+        std::fs::read(from_counts).unwrap()
+    );
 }

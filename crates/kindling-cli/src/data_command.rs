@@ -84,7 +84,10 @@ fn info(dataset: &str, train: Option<usize>, validation: Option<usize>, seed: u6
     );
     let names = splits.class_names();
     let width = names.iter().map(String::len).max().unwrap_or(5).max(5);
-    println!("{:<3} {:<width$} {:>8} {:>10} {:>8}", "#", "class", "train", "validation", "test");
+    println!(
+        "{:<3} {:<width$} {:>8} {:>10} {:>8}",
+        "#", "class", "train", "validation", "test"
+    );
     let (train, valid, test) = (
         splits.train.class_counts(),
         splits.validation.class_counts(),

@@ -109,7 +109,10 @@ mod tests {
         let out = dir.path().join("run");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("history.json"), "{}").unwrap();
-        let message = StagedRun::prepare(Some(&out), false).err().unwrap().to_string();
+        let message = StagedRun::prepare(Some(&out), false)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(message.contains("already holds a run") && message.contains("--force"));
 
         let staged = StagedRun::prepare(Some(&out), true).unwrap();

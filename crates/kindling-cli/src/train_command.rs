@@ -7,13 +7,13 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use kindling::charts::{accuracy_chart, loss_chart};
+use kindling::choose_device;
 use kindling::data::{DataSource, Normalization, SplitSizes, load_splits};
 use kindling::models::{ModelKind, init_seeded, save_model, summary};
 use kindling::train::callbacks::EarlyStopping;
 use kindling::train::{
     BURN_VERSION, Callback, FitConfig, GradClip, ImageData, OptimizerKind, Verbosity, fit_with,
 };
-use kindling::choose_device;
 
 use crate::run_folder::StagedRun;
 
@@ -183,7 +183,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
         );
     }
     if let Some(best) = history.best("val_accuracy") {
-        println!("Best val_accuracy {:.4} at epoch {}.", best.value, best.epoch);
+        println!(
+            "Best val_accuracy {:.4} at epoch {}.",
+            best.value, best.epoch
+        );
     }
     println!("Saved the run to {}:", folder.display());
     for (file, what) in [
@@ -191,10 +194,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
         ("accuracy.png", "accuracy chart, training vs validation"),
         ("loss.png", "loss chart, training vs validation"),
         ("model.bpk", "the trained weights"),
-        ("config.json", "every setting, to repeat the run or load the model"),
+        (
+            "config.json",
+            "every setting, to repeat the run or load the model",
+        ),
     ] {
         println!("  {:<40} {what}", folder.join(file).display());
     }
     Ok(())
 }
-

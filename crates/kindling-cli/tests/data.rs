@@ -13,8 +13,15 @@ fn info_prints_split_sizes_and_class_counts() {
     );
     let text = stdout(&output);
     assert!(output.status.success(), "{}", support::stderr(&output));
-    assert!(text.contains("900 training, 100 validation, 10000 test"), "{text}");
-    assert!(text.lines().any(|line| line.contains("h-stripes") && line.contains("90")), "{text}");
+    assert!(
+        text.contains("900 training, 100 validation, 10000 test"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|line| line.contains("h-stripes") && line.contains("90")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -23,7 +30,15 @@ fn fetch_from_an_unreachable_mirror_fails_cleanly() {
     // Nothing listens on port 9 of the loopback address.
     let output = kindling(
         dir.path(),
-        &["data", "fetch", "cifar10", "--url", "http://127.0.0.1:9/cifar.tar.gz", "--dir", "cache"],
+        &[
+            "data",
+            "fetch",
+            "cifar10",
+            "--url",
+            "http://127.0.0.1:9/cifar.tar.gz",
+            "--dir",
+            "cache",
+        ],
     );
     assert_fails_with(&output, &["127.0.0.1:9", "--url"]);
     let cache = dir.path().join("cache");

@@ -4,7 +4,16 @@ mod support;
 
 use support::{assert_fails_with, entries, kindling, stdout};
 
-const TINY: [&str; 8] = ["--train-size", "40", "--val-size", "20", "--epochs", "2", "--model", "linear"];
+const TINY: [&str; 8] = [
+    "--train-size",
+    "40",
+    "--val-size",
+    "20",
+    "--epochs",
+    "2",
+    "--model",
+    "linear",
+];
 
 #[test]
 fn a_run_writes_every_file_and_nothing_else() {
@@ -14,15 +23,30 @@ fn a_run_writes_every_file_and_nothing_else() {
     let output = kindling(dir.path(), &args);
     let printed = stdout(&output);
     assert!(output.status.success(), "{}", support::stderr(&output));
-    assert!(printed.contains("Epoch 1/2 - ") && printed.contains("val_accuracy"), "{printed}");
+    assert!(
+        printed.contains("Epoch 1/2 - ") && printed.contains("val_accuracy"),
+        "{printed}"
+    );
     assert!(printed.contains("runs/tiny/model.bpk"), "{printed}");
     assert_eq!(
         entries(&dir.path().join("runs/tiny")),
-        ["accuracy.png", "config.json", "history.csv", "history.json", "loss.png", "model.bpk"]
+        [
+            "accuracy.png",
+            "config.json",
+            "history.csv",
+            "history.json",
+            "loss.png",
+            "model.bpk"
+        ]
     );
-    assert_eq!(entries(&dir.path().join("runs")), ["tiny"], "no temporary folder left");
+    assert_eq!(
+        entries(&dir.path().join("runs")),
+        ["tiny"],
+        "no temporary folder left"
+    );
     let config: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("runs/tiny/config.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("runs/tiny/config.json")).unwrap())
+            .unwrap();
     assert_eq!(config["model"], "linear");
     assert_eq!(config["fit"]["epochs"], 2);
     assert_eq!(config["class_names"][0], "disc");
@@ -31,7 +55,10 @@ fn a_run_writes_every_file_and_nothing_else() {
     let before = std::fs::read(dir.path().join("runs/tiny/history.json")).unwrap();
     let again = kindling(dir.path(), &args);
     assert_fails_with(&again, &["already holds a run", "--force"]);
-    assert_eq!(std::fs::read(dir.path().join("runs/tiny/history.json")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("runs/tiny/history.json")).unwrap(),
+        before
+    );
     // ...unless forced.
     args.push("--force");
     let forced = kindling(dir.path(), &args);
@@ -56,9 +83,15 @@ fn bad_settings_are_refused_before_anything_is_written() {
     let cases: [(&[&str], &[&str]); 7] = [
         (&["--epochs", "0"], &["epochs", "--epochs 10"]),
         (&["--batch-size", "0"], &["batch size", "--batch-size 32"]),
-        (&["--lr", "-0.1"], &["learning rate", "positive", "--lr 0.001"]),
+        (
+            &["--lr", "-0.1"],
+            &["learning rate", "positive", "--lr 0.001"],
+        ),
         (&["--lr", "NaN"], &["learning rate", "NaN"]),
-        (&["--device", "cuda"], &["no cuda support", "--features cuda", "--device flex"]),
+        (
+            &["--device", "cuda"],
+            &["no cuda support", "--features cuda", "--device flex"],
+        ),
         (&["--model", "resnet"], &["unknown model", "baseline-cnn"]),
         (&["--dataset", "mnist"], &["unknown dataset", "folder:PATH"]),
     ];
@@ -73,7 +106,10 @@ fn bad_settings_are_refused_before_anything_is_written() {
 #[test]
 fn data_problems_name_the_file_and_leave_no_run() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = kindling(dir.path(), &["train", "--dataset", "cifar10:nowhere", "--out", "r"]);
+    let missing = kindling(
+        dir.path(),
+        &["train", "--dataset", "cifar10:nowhere", "--out", "r"],
+    );
     assert_fails_with(&missing, &["nowhere", "kindling data fetch cifar10"]);
 
     let photos = dir.path().join("photos");
@@ -82,7 +118,10 @@ fn data_problems_name_the_file_and_leave_no_run() {
     }
     std::fs::write(photos.join("a").join("broken.png"), b"not really a png").unwrap();
     std::fs::write(photos.join("b").join("ok.txt"), b"text").unwrap();
-    let output = kindling(dir.path(), &["train", "--dataset", "folder:photos", "--out", "r"]);
+    let output = kindling(
+        dir.path(),
+        &["train", "--dataset", "folder:photos", "--out", "r"],
+    );
     assert_fails_with(&output, &["broken.png", "not an image"]);
     assert!(!dir.path().join("r").exists());
     assert_eq!(entries(dir.path()), ["photos"], "no temporary folder left");

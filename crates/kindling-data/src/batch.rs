@@ -69,7 +69,9 @@ impl Batcher<ImageItem, ImageBatch> for ImageBatcher {
     fn batch(&self, items: Vec<ImageItem>, device: &Device) -> ImageBatch {
         let count = items.len();
         self.build(
-            items.iter().map(|item| (item.pixels.as_slice(), item.label)),
+            items
+                .iter()
+                .map(|item| (item.pixels.as_slice(), item.label)),
             count,
             device,
         )

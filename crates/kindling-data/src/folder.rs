@@ -28,8 +28,10 @@ pub fn load(dir: &Path) -> Result<ImageSet, DataError> {
     }
     // Decode in parallel, but report the first bad file in name order, so the
     // message is the same on every run.
-    let decoded: Vec<Result<Vec<u8>, DataError>> =
-        files.par_iter().map(|(path, _)| read_resized(path)).collect();
+    let decoded: Vec<Result<Vec<u8>, DataError>> = files
+        .par_iter()
+        .map(|(path, _)| read_resized(path))
+        .collect();
     let decoded: Vec<Vec<u8>> = decoded.into_iter().collect::<Result<_, _>>()?;
     let mut pixels = Vec::with_capacity(decoded.len() * IMAGE_BYTES);
     for planes in decoded {
@@ -38,7 +40,12 @@ pub fn load(dir: &Path) -> Result<ImageSet, DataError> {
     let labels = files.iter().map(|(_, label)| *label).collect();
     let names = classes
         .iter()
-        .map(|path| path.file_name().unwrap_or_default().to_string_lossy().into_owned())
+        .map(|path| {
+            path.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     ImageSet::new(pixels, labels, names)
 }
@@ -55,7 +62,9 @@ pub fn read_resized(path: &Path) -> Result<Vec<u8>, DataError> {
             reason: e.to_string(),
         })?;
     let side = IMAGE_SIDE as u32;
-    let small = image.resize_exact(side, side, FilterType::Triangle).to_rgb8();
+    let small = image
+        .resize_exact(side, side, FilterType::Triangle)
+        .to_rgb8();
     Ok(rgb_to_planes(small.as_raw()))
 }
 

@@ -96,11 +96,7 @@ pub const FOLDER_TEST_SHARE: f64 = 0.2;
 
 /// Loads a dataset and splits it: the validation pile is a stratified, seeded share
 /// of the training split; the test split is kept apart and sealed.
-pub fn load_splits(
-    source: &DataSource,
-    sizes: SplitSizes,
-    seed: u64,
-) -> Result<Splits, DataError> {
+pub fn load_splits(source: &DataSource, sizes: SplitSizes, seed: u64) -> Result<Splits, DataError> {
     let (pool, test) = match source {
         DataSource::Builtin => {
             let (train, validation) = pile_sizes(builtin::TRAIN_CAPACITY, sizes)?;

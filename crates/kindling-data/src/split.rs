@@ -21,7 +21,10 @@ pub struct SplitIndices {
 /// Class shares are rounded with the largest-remainder rule, so the held-out pile
 /// has exactly `held_out` items.
 pub fn stratified_indices(labels: &[u8], held_out: usize, seed: u64) -> SplitIndices {
-    assert!(held_out <= labels.len(), "cannot hold out more items than exist");
+    assert!(
+        held_out <= labels.len(),
+        "cannot hold out more items than exist"
+    );
     let by_class = indices_by_class(labels, seed);
     let total = labels.len().max(1) as f64;
     let exact: Vec<f64> = by_class
@@ -189,7 +192,11 @@ mod tests {
         for fold in &folds {
             assert_eq!(fold.validation.len(), 20);
             assert_eq!(fold.train.len(), 80);
-            let class2 = fold.validation.iter().filter(|&&i| labels()[i] == 2).count();
+            let class2 = fold
+                .validation
+                .iter()
+                .filter(|&&i| labels()[i] == 2)
+                .count();
             assert_eq!(class2, 2);
             for &i in &fold.validation {
                 seen[i] += 1;

@@ -10,13 +10,26 @@ use kindling_data::{DataError, DataSource, SplitSizes, load_splits};
 fn write_folder(root: &Path) -> std::path::PathBuf {
     let dir = root.join(FOLDER_NAME);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("batches.meta.txt"), CLASS_NAMES.join("\n") + "\n\n").unwrap();
+    std::fs::write(
+        dir.join("batches.meta.txt"),
+        CLASS_NAMES.join("\n") + "\n\n",
+    )
+    .unwrap();
     let train = generate(Split::Train, 5 * RECORDS_PER_FILE, 3).unwrap();
     for file in 0..5 {
-        let indices: Vec<usize> = (file * RECORDS_PER_FILE..(file + 1) * RECORDS_PER_FILE).collect();
-        write_batch(&train.select(&indices), &dir.join(format!("data_batch_{}.bin", file + 1))).unwrap();
+        let indices: Vec<usize> =
+            (file * RECORDS_PER_FILE..(file + 1) * RECORDS_PER_FILE).collect();
+        write_batch(
+            &train.select(&indices),
+            &dir.join(format!("data_batch_{}.bin", file + 1)),
+        )
+        .unwrap();
     }
-    write_batch(&generate(Split::Test, RECORDS_PER_FILE, 3).unwrap(), &dir.join("test_batch.bin")).unwrap();
+    write_batch(
+        &generate(Split::Test, RECORDS_PER_FILE, 3).unwrap(),
+        &dir.join("test_batch.bin"),
+    )
+    .unwrap();
     dir
 }
 
@@ -35,7 +48,11 @@ fn a_complete_folder_loads_every_image_and_label() {
     }
     let splits = load_splits(
         &DataSource::Cifar10(Some(dir.clone())),
-        SplitSizes { train: Some(900), validation: Some(100), test: Some(200) },
+        SplitSizes {
+            train: Some(900),
+            validation: Some(100),
+            test: Some(200),
+        },
         1,
     )
     .unwrap();
@@ -55,7 +72,10 @@ fn damaged_folders_name_the_file_and_the_fix() {
     let error = load(&dir).unwrap_err();
     assert!(matches!(error, DataError::CifarFileSize { .. }));
     let message = error.to_string();
-    assert!(message.contains("data_batch_3.bin") && message.contains("30730000"), "{message}");
+    assert!(
+        message.contains("data_batch_3.bin") && message.contains("30730000"),
+        "{message}"
+    );
     assert!(message.contains("kindling data fetch cifar10"), "{message}");
     std::fs::write(&batch, &bytes).unwrap();
 
@@ -75,5 +95,8 @@ fn damaged_folders_name_the_file_and_the_fix() {
     // No folder at all.
     let empty = tempfile::tempdir().unwrap();
     let message = load(empty.path()).unwrap_err().to_string();
-    assert!(message.contains(FOLDER_NAME) && message.contains("kindling data fetch"), "{message}");
+    assert!(
+        message.contains(FOLDER_NAME) && message.contains("kindling data fetch"),
+        "{message}"
+    );
 }

@@ -17,7 +17,11 @@ fn photo_folder(root: &Path, per_class: usize) {
         std::fs::create_dir_all(&dir).unwrap();
         for index in 0..per_class {
             // Mixed formats and sizes: everything is resized to 32x32.
-            let name = if index % 2 == 0 { format!("{index}.png") } else { format!("{index}.jpg") };
+            let name = if index % 2 == 0 {
+                format!("{index}.png")
+            } else {
+                format!("{index}.jpg")
+            };
             save(&dir.join(name), 40 + index as u32, 25, colour);
         }
     }
@@ -42,7 +46,11 @@ fn a_folder_without_train_and_test_gets_a_sealed_test_share() {
     let root = tempfile::tempdir().unwrap();
     photo_folder(root.path(), 10);
     let source: DataSource = format!("folder:{}", root.path().display()).parse().unwrap();
-    let sizes = SplitSizes { train: Some(12), validation: Some(4), test: None };
+    let sizes = SplitSizes {
+        train: Some(12),
+        validation: Some(4),
+        test: None,
+    };
     let splits = load_splits(&source, sizes, 1).unwrap();
     assert_eq!(splits.test.len(), 4, "a fifth of 20 images");
     assert_eq!(splits.test.class_counts(), [2, 2]);
@@ -55,7 +63,10 @@ fn a_non_image_file_is_named() {
     photo_folder(root.path(), 2);
     std::fs::write(root.path().join("dogs").join("notes.txt"), b"hello").unwrap();
     let message = load(root.path()).unwrap_err().to_string();
-    assert!(message.contains("notes.txt") && message.contains("not an image"), "{message}");
+    assert!(
+        message.contains("notes.txt") && message.contains("not an image"),
+        "{message}"
+    );
     assert!(message.contains("remove it"), "{message}");
 }
 
@@ -65,7 +76,10 @@ fn an_empty_class_folder_is_named() {
     photo_folder(root.path(), 2);
     std::fs::create_dir(root.path().join("birds")).unwrap();
     let message = load(root.path()).unwrap_err().to_string();
-    assert!(message.contains("birds") && message.contains("holds no images"), "{message}");
+    assert!(
+        message.contains("birds") && message.contains("holds no images"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -80,14 +80,39 @@ impl Classifier<4> for BaselineCnn {
 
     fn forward_traced<T: Tracer>(&self, images: Tensor<4>, t: &mut T) -> Tensor<2> {
         let relu = |x| self.relu.forward(x);
-        let x = t.layer("conv2d_1", "Conv2D", self.conv1.num_params(), relu(self.conv1.forward(images)));
+        let x = t.layer(
+            "conv2d_1",
+            "Conv2D",
+            self.conv1.num_params(),
+            relu(self.conv1.forward(images)),
+        );
         let x = t.layer("max_pooling2d_1", "MaxPooling2D", 0, self.pool.forward(x));
-        let x = t.layer("conv2d_2", "Conv2D", self.conv2.num_params(), relu(self.conv2.forward(x)));
+        let x = t.layer(
+            "conv2d_2",
+            "Conv2D",
+            self.conv2.num_params(),
+            relu(self.conv2.forward(x)),
+        );
         let x = t.layer("max_pooling2d_2", "MaxPooling2D", 0, self.pool.forward(x));
-        let x = t.layer("conv2d_3", "Conv2D", self.conv3.num_params(), relu(self.conv3.forward(x)));
+        let x = t.layer(
+            "conv2d_3",
+            "Conv2D",
+            self.conv3.num_params(),
+            relu(self.conv3.forward(x)),
+        );
         let x: Tensor<2> = t.layer("flatten", "Flatten", 0, x.flatten(1, 3));
-        let x = t.layer("dense_1", "Dense", self.dense.num_params(), self.relu.forward(self.dense.forward(x)));
-        t.layer("dense_2", "Dense", self.output.num_params(), self.output.forward(x))
+        let x = t.layer(
+            "dense_1",
+            "Dense",
+            self.dense.num_params(),
+            self.relu.forward(self.dense.forward(x)),
+        );
+        t.layer(
+            "dense_2",
+            "Dense",
+            self.output.num_params(),
+            self.output.forward(x),
+        )
     }
 
     fn input_shape(&self) -> [usize; 4] {

@@ -79,6 +79,9 @@ impl FromStr for ModelKind {
 }
 
 /// Any of the image models, as one type a training run can hold and save.
+// The variants hold tensor handles, not tensors: their size difference is a few
+// hundred bytes on the stack, not worth a Box in every forward pass.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum ImageModel {
     /// The baseline CNN.

@@ -54,7 +54,12 @@ impl Mlp {
             if index < last {
                 x = self.relu.forward(x);
             }
-            x = t.layer(&format!("dense_{}", index + 1), "Dense", layer.num_params(), x);
+            x = t.layer(
+                &format!("dense_{}", index + 1),
+                "Dense",
+                layer.num_params(),
+                x,
+            );
         }
         x
     }

@@ -27,7 +27,9 @@ static SEEDED_INIT: Mutex<()> = Mutex::new(());
 /// assert_ne!(scores(7), scores(8));
 /// ```
 pub fn init_seeded<M: Module>(device: &Device, seed: u64, init: impl FnOnce(&Device) -> M) -> M {
-    let _guard = SEEDED_INIT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _guard = SEEDED_INIT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     device.seed(seed);
     let model = init(device);
     // Parameters are drawn lazily, on first use; draw them now, under the lock.

@@ -47,7 +47,7 @@ pub fn with_commas(value: usize) -> String {
     let digits = value.to_string();
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -97,7 +97,11 @@ impl fmt::Display for Summary {
                 shape_text(&layer.output_shape),
                 with_commas(layer.params)
             )?;
-            let rule = if index + 1 == self.layers.len() { "=" } else { "_" };
+            let rule = if index + 1 == self.layers.len() {
+                "="
+            } else {
+                "_"
+            };
             writeln!(f, "{}", rule.repeat(width))?;
         }
         let kib = self.total_params as f64 * 4.0 / 1024.0;
@@ -108,6 +112,9 @@ impl fmt::Display for Summary {
         )?;
         writeln!(f, " Trainable params: {}", with_commas(self.total_params))?;
         writeln!(f, " Non-trainable params: 0")?;
-        write!(f, " Shapes are (batch, channels, height, width): Burn puts channels first.")
+        write!(
+            f,
+            " Shapes are (batch, channels, height, width): Burn puts channels first."
+        )
     }
 }

@@ -22,7 +22,13 @@ pub struct NoTrace;
 
 impl Tracer for NoTrace {
     #[inline(always)]
-    fn layer<const D: usize>(&mut self, _: &str, _: &str, _: usize, output: Tensor<D>) -> Tensor<D> {
+    fn layer<const D: usize>(
+        &mut self,
+        _: &str,
+        _: &str,
+        _: usize,
+        output: Tensor<D>,
+    ) -> Tensor<D> {
         output
     }
 }

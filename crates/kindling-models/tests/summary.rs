@@ -34,7 +34,10 @@ fn baseline_cnn_matches_the_keras_tutorial() {
 #[test]
 fn summary_follows_the_config() {
     let device = Device::flex();
-    let model = BaselineCnnConfig::new().with_num_classes(3).with_hidden(16).init(&device);
+    let model = BaselineCnnConfig::new()
+        .with_num_classes(3)
+        .with_hidden(16)
+        .init(&device);
     let table = summary(&model, &device);
     assert_eq!(table.output_shape(), [3]);
     let per_layer: usize = table.layers.iter().map(|l| l.params).sum();
@@ -72,13 +75,20 @@ fn saved_weights_load_back_and_a_wrong_model_is_refused() {
     let fresh = init_seeded(&device, 4, |d| ModelKind::BaselineCnn.init(10, d));
     let loaded = load_model(fresh, &path).unwrap();
     let input = Tensor::<4>::ones([1, 3, 32, 32], &device);
-    let expected: Vec<f32> = model.forward(input.clone()).into_data().try_into_vec_as().unwrap();
+    let expected: Vec<f32> = model
+        .forward(input.clone())
+        .into_data()
+        .try_into_vec_as()
+        .unwrap();
     let actual: Vec<f32> = loaded.forward(input).into_data().try_into_vec_as().unwrap();
     assert_eq!(expected, actual);
 
     let wrong = ModelKind::Linear.init(10, &device);
     let message = load_model(wrong, &path).unwrap_err().to_string();
     assert!(message.contains("model.bpk"), "{message}");
-    let missing = load_model(ModelKind::Linear.init(10, &device), &dir.path().join("none.bpk"));
+    let missing = load_model(
+        ModelKind::Linear.init(10, &device),
+        &dir.path().join("none.bpk"),
+    );
     assert!(missing.unwrap_err().to_string().contains("no such file"));
 }

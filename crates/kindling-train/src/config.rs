@@ -213,9 +213,21 @@ mod tests {
     fn bad_settings_name_themselves_and_the_fix() {
         let cases = [
             (FitConfig::default().with_epochs(0), "epochs", "--epochs"),
-            (FitConfig::default().with_batch_size(0), "batch size", "--batch-size"),
-            (FitConfig::default().with_learning_rate(-0.1), "learning rate", "--lr"),
-            (FitConfig::default().with_learning_rate(f64::NAN), "NaN", "--lr"),
+            (
+                FitConfig::default().with_batch_size(0),
+                "batch size",
+                "--batch-size",
+            ),
+            (
+                FitConfig::default().with_learning_rate(-0.1),
+                "learning rate",
+                "--lr",
+            ),
+            (
+                FitConfig::default().with_learning_rate(f64::NAN),
+                "NaN",
+                "--lr",
+            ),
         ];
         for (config, name, fix) in cases {
             let message = config.validate().unwrap_err().to_string();

@@ -70,7 +70,10 @@ where
     history.set_context("device", format!("{plain_device:?}"));
     history.set_context("burn", BURN_VERSION);
     history.set_context("batch_size", config.batch_size);
-    history.set_context("optimizer", serde_json::to_string(&config.optimizer).unwrap_or_default());
+    history.set_context(
+        "optimizer",
+        serde_json::to_string(&config.optimizer).unwrap_or_default(),
+    );
     history.set_context("train_examples", train.len());
     history.set_context("valid_examples", valid.map_or(0, |v| v.len()));
 

@@ -44,11 +44,10 @@ impl Progress {
             Some(batches as u64),
             ProgressDrawTarget::stdout_with_hz(8),
         );
-        let style = ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} {elapsed}<{eta} {msg}",
-        )
-        .expect("the template is valid")
-        .progress_chars("=> ");
+        let style =
+            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {elapsed}<{eta} {msg}")
+                .expect("the template is valid")
+                .progress_chars("=> ");
         bar.set_style(style);
         bar.set_prefix(format!("Epoch {epoch}/{epochs}"));
         bar.enable_steady_tick(Duration::from_millis(250));

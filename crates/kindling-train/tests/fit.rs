@@ -45,7 +45,12 @@ fn without_timing(history: &History) -> Vec<(String, Vec<u64>)> {
         .metrics()
         .filter(|name| *name != "seconds")
         .map(|name| {
-            let bits = history.get(name).unwrap().iter().map(|v| v.to_bits()).collect();
+            let bits = history
+                .get(name)
+                .unwrap()
+                .iter()
+                .map(|v| v.to_bits())
+                .collect();
             (name.to_string(), bits)
         })
         .collect()
@@ -64,12 +69,26 @@ fn the_same_seed_gives_a_bit_identical_cnn_history() {
         let train = ImageData::new(&splits.train, norm);
         let valid = ImageData::new(&splits.validation, norm);
         let model = init_seeded(&Device::flex(), 5, |d| ModelKind::BaselineCnn.init(10, d));
-        fit(model, &train, Some(&valid), &quiet(2).with_learning_rate(1e-3)).unwrap().1
+        fit(
+            model,
+            &train,
+            Some(&valid),
+            &quiet(2).with_learning_rate(1e-3),
+        )
+        .unwrap()
+        .1
     };
     let (first, second) = (run(), run());
     assert_eq!(
         first.metrics().collect::<Vec<_>>(),
-        ["loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
+        [
+            "loss",
+            "accuracy",
+            "val_loss",
+            "val_accuracy",
+            "lr",
+            "seconds"
+        ]
     );
     assert_eq!(first.epochs(), 2);
     assert_eq!(without_timing(&first), without_timing(&second));
@@ -81,7 +100,9 @@ fn the_same_seed_gives_a_bit_identical_cnn_history() {
 fn a_different_shuffle_seed_gives_a_different_history() {
     let data = blobs(64, 1);
     let a = fit(small_mlp(1), &data, None, &quiet(2)).unwrap().1;
-    let b = fit(small_mlp(1), &data, None, &quiet(2).with_seed(7)).unwrap().1;
+    let b = fit(small_mlp(1), &data, None, &quiet(2).with_seed(7))
+        .unwrap()
+        .1;
     assert_ne!(without_timing(&a), without_timing(&b));
 }
 
@@ -108,26 +129,45 @@ fn a_huge_learning_rate_stops_with_the_epoch_and_batch() {
         panic!("expected divergence, got {error}");
     };
     let message = error.to_string();
-    assert!(message.contains(&format!("epoch {epoch}, batch {batch}")), "{message}");
+    assert!(
+        message.contains(&format!("epoch {epoch}, batch {batch}")),
+        "{message}"
+    );
     assert!(message.contains("smaller learning rate"), "{message}");
 }
 
 #[test]
 fn bad_settings_are_refused_before_training() {
     let data = blobs(8, 1);
-    for config in [quiet(0), quiet(1).with_batch_size(0), quiet(1).with_learning_rate(f64::NAN)] {
+    for config in [
+        quiet(0),
+        quiet(1).with_batch_size(0),
+        quiet(1).with_learning_rate(f64::NAN),
+    ] {
         let error = fit(small_mlp(1), &data, None, &config).unwrap_err();
         assert!(matches!(error, FitError::InvalidSetting { .. }), "{error}");
     }
     let empty = FeatureData::new(vec![], 2, vec![]);
-    assert!(matches!(fit(small_mlp(1), &empty, None, &quiet(1)), Err(FitError::NoData)));
+    assert!(matches!(
+        fit(small_mlp(1), &empty, None, &quiet(1)),
+        Err(FitError::NoData)
+    ));
 }
 
 #[test]
 fn early_stopping_stops_after_patience_runs_out() {
     // The learning rate never changes, so "lr" never improves after epoch 1.
-    let mut stopper = EarlyStopping::new("lr").with_mode(Mode::Min).with_patience(2);
-    let (_, history) = fit_with(small_mlp(1), &blobs(32, 1), None, &quiet(10), &mut [&mut stopper]).unwrap();
+    let mut stopper = EarlyStopping::new("lr")
+        .with_mode(Mode::Min)
+        .with_patience(2);
+    let (_, history) = fit_with(
+        small_mlp(1),
+        &blobs(32, 1),
+        None,
+        &quiet(10),
+        &mut [&mut stopper],
+    )
+    .unwrap();
     assert_eq!(history.epochs(), 3);
     assert_eq!(stopper.stopped_epoch(), Some(3));
     assert_eq!(history.context["stopped_early_after_epoch"], "3");
@@ -136,13 +176,29 @@ fn early_stopping_stops_after_patience_runs_out() {
 #[test]
 fn early_stopping_honours_min_delta_and_start_from_epoch() {
     // Loss falls every epoch, but never by more than a huge min_delta.
-    let mut stopper = EarlyStopping::new("loss").with_min_delta(1e9).with_patience(0);
-    let (_, history) = fit_with(small_mlp(1), &blobs(32, 1), None, &quiet(10), &mut [&mut stopper]).unwrap();
+    let mut stopper = EarlyStopping::new("loss")
+        .with_min_delta(1e9)
+        .with_patience(0);
+    let (_, history) = fit_with(
+        small_mlp(1),
+        &blobs(32, 1),
+        None,
+        &quiet(10),
+        &mut [&mut stopper],
+    )
+    .unwrap();
     assert_eq!(history.epochs(), 2);
     let mut late = EarlyStopping::new("loss")
         .with_min_delta(1e9)
         .with_start_from_epoch(5);
-    let (_, history) = fit_with(small_mlp(1), &blobs(32, 1), None, &quiet(10), &mut [&mut late]).unwrap();
+    let (_, history) = fit_with(
+        small_mlp(1),
+        &blobs(32, 1),
+        None,
+        &quiet(10),
+        &mut [&mut late],
+    )
+    .unwrap();
     assert_eq!(history.epochs(), 6);
 }
 
@@ -173,7 +229,11 @@ fn best_weights_are_restored_even_without_stopping_early() {
         .with_mode(Mode::Max)
         .with_patience(100)
         .with_restore_best_weights(true);
-    let mut snapshot = Snapshot { epoch: 1, data: data.clone(), seen: None };
+    let mut snapshot = Snapshot {
+        epoch: 1,
+        data: data.clone(),
+        seen: None,
+    };
     let (model, history) = fit_with(
         small_mlp(2),
         &data,
@@ -211,7 +271,10 @@ fn checkpoint_saves_only_improvements_and_logger_keeps_every_epoch() {
     let loaded = kindling_models::load_model(small_mlp(9), &model_path).unwrap();
     if best == 5 {
         let device = Device::flex();
-        assert_eq!(evaluate(&loaded, &data, &device), evaluate(&model, &data, &device));
+        assert_eq!(
+            evaluate(&loaded, &data, &device),
+            evaluate(&model, &data, &device)
+        );
     }
     assert_eq!(History::load(&log_path).unwrap().epochs(), 5);
 }
@@ -227,7 +290,10 @@ fn the_logger_keeps_finished_epochs_when_training_diverges() {
         fn name(&self) -> &str {
             "Sabotage"
         }
-        fn on_epoch_begin(&mut self, context: &mut TrainingContext<'_, Mlp>) -> Result<(), FitError> {
+        fn on_epoch_begin(
+            &mut self,
+            context: &mut TrainingContext<'_, Mlp>,
+        ) -> Result<(), FitError> {
             if context.epoch == 3 {
                 *context.learning_rate = 1e15;
             }
@@ -235,19 +301,37 @@ fn the_logger_keeps_finished_epochs_when_training_diverges() {
         }
     }
     let config = quiet(6).with_optimizer(OptimizerKind::Sgd { momentum: 0.0 });
-    let error = fit_with(small_mlp(1), &blobs(64, 1), None, &config, &mut [&mut Sabotage, &mut logger]);
-    assert!(matches!(error, Err(FitError::Diverged { epoch: 3, .. })), "{error:?}");
+    let error = fit_with(
+        small_mlp(1),
+        &blobs(64, 1),
+        None,
+        &config,
+        &mut [&mut Sabotage, &mut logger],
+    );
+    assert!(
+        matches!(error, Err(FitError::Diverged { epoch: 3, .. })),
+        "{error:?}"
+    );
     assert_eq!(History::load(&log_path).unwrap().epochs(), 2);
 }
 
 #[test]
 fn learning_rate_callbacks_show_in_the_history() {
     let data = blobs(32, 1);
-    let mut schedule = LrScheduler::new(Schedule::Step { every: 2, factor: 0.5 });
-    let (_, history) = fit_with(small_mlp(1), &data, None, &quiet(5), &mut [&mut schedule]).unwrap();
-    assert_eq!(history.get("lr").unwrap(), [0.05, 0.05, 0.025, 0.025, 0.0125]);
+    let mut schedule = LrScheduler::new(Schedule::Step {
+        every: 2,
+        factor: 0.5,
+    });
+    let (_, history) =
+        fit_with(small_mlp(1), &data, None, &quiet(5), &mut [&mut schedule]).unwrap();
+    assert_eq!(
+        history.get("lr").unwrap(),
+        [0.05, 0.05, 0.025, 0.025, 0.0125]
+    );
 
-    let mut plateau = ReduceLrOnPlateau::new("lr").with_patience(1).with_factor(0.5);
+    let mut plateau = ReduceLrOnPlateau::new("lr")
+        .with_patience(1)
+        .with_factor(0.5);
     plateau.mode = Mode::Max; // the rate only falls, so it never "improves"
     let (_, history) = fit_with(small_mlp(1), &data, None, &quiet(4), &mut [&mut plateau]).unwrap();
     assert_eq!(history.get("lr").unwrap(), [0.05, 0.05, 0.025, 0.0125]);

@@ -23,7 +23,11 @@ pub enum DeviceChoice {
 
 impl DeviceChoice {
     /// Every choice, whether built in or not.
-    pub const ALL: [DeviceChoice; 3] = [DeviceChoice::Flex, DeviceChoice::Cuda, DeviceChoice::NdArray];
+    pub const ALL: [DeviceChoice; 3] = [
+        DeviceChoice::Flex,
+        DeviceChoice::Cuda,
+        DeviceChoice::NdArray,
+    ];
 
     /// True when this build can create the device.
     pub fn is_compiled(self) -> bool {
@@ -91,7 +95,9 @@ impl FromStr for DeviceChoice {
 /// then Flex on the CPU.
 pub fn choose_device(asked: Option<&str>) -> Result<(DeviceChoice, Device), DeviceError> {
     let from_env = std::env::var(DEVICE_ENV).ok();
-    let name = asked.or(from_env.as_deref()).filter(|name| !name.trim().is_empty());
+    let name = asked
+        .or(from_env.as_deref())
+        .filter(|name| !name.trim().is_empty());
     let choice = match name {
         Some(name) => name.parse()?,
         None => DeviceChoice::Flex,
@@ -156,7 +162,10 @@ mod tests {
             }
             let message = device_for(choice).unwrap_err().to_string();
             let feature = choice.feature().unwrap();
-            assert!(message.contains(&format!("--features {feature}")), "{message}");
+            assert!(
+                message.contains(&format!("--features {feature}")),
+                "{message}"
+            );
             assert!(message.contains("--device flex"), "{message}");
         }
     }
@@ -164,6 +173,9 @@ mod tests {
     #[test]
     fn unknown_names_list_the_choices() {
         let message = "tpu".parse::<DeviceChoice>().unwrap_err().to_string();
-        assert!(message.contains("flex") && message.contains("cuda"), "{message}");
+        assert!(
+            message.contains("flex") && message.contains("cuda"),
+            "{message}"
+        );
     }
 }

@@ -38,7 +38,10 @@ pub fn assert_fails_with(output: &Output, phrases: &[&str]) {
 #[allow(dead_code)] // Not every test file lists folders.
 pub fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|read| read.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .map(|read| {
+            read.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     names

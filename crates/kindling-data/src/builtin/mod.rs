@@ -85,7 +85,10 @@ pub fn generate_with(
     let labels: Vec<u8> = (0..count.div_ceil(classes))
         .flat_map(|block| {
             let mut order: Vec<u8> = (0..classes as u8).collect();
-            order.shuffle(&mut seeded_rng(seed, split.stream_base() | 1 << 39 | block as u64));
+            order.shuffle(&mut seeded_rng(
+                seed,
+                split.stream_base() | 1 << 39 | block as u64,
+            ));
             order
         })
         .take(count)
@@ -113,7 +116,10 @@ mod tests {
         let large = generate(Split::Train, 50, 7).unwrap();
         assert_eq!(small.pixels(), &large.pixels()[..small.pixels().len()]);
         assert_eq!(small.labels(), &large.labels()[..30]);
-        assert_ne!(generate(Split::Train, 30, 8).unwrap().pixels(), small.pixels());
+        assert_ne!(
+            generate(Split::Train, 30, 8).unwrap().pixels(),
+            small.pixels()
+        );
     }
 
     #[test]

@@ -177,11 +177,12 @@ fn contrasting_colour(luma_of_background: f32, contrast: f32, rng: &mut SeededRn
     let mut colour = random_colour(rng);
     let difference = luma(colour) - luma_of_background;
     if difference.abs() < contrast {
-        let brighter = if luma_of_background + contrast <= 255.0 && luma_of_background - contrast >= 0.0 {
-            rng.random_bool(0.5)
-        } else {
-            luma_of_background < 128.0
-        };
+        let brighter =
+            if luma_of_background + contrast <= 255.0 && luma_of_background - contrast >= 0.0 {
+                rng.random_bool(0.5)
+            } else {
+                luma_of_background < 128.0
+            };
         let shift = if brighter {
             contrast - difference
         } else {
@@ -207,7 +208,9 @@ fn blend(colour: &mut Rgb, over: Rgb, coverage: f32) {
 /// enough for pixel noise and several times cheaper than Box-Muller.
 fn gaussian(rng: &mut SeededRng) -> f32 {
     let word: u64 = rng.random();
-    let sum: u32 = (0..4).map(|part| ((word >> (16 * part)) & 0xFFFF) as u32).sum();
+    let sum: u32 = (0..4)
+        .map(|part| ((word >> (16 * part)) & 0xFFFF) as u32)
+        .sum();
     // Each part is uniform on 0..65536: mean 32767.5, variance (65536^2 - 1) / 12.
     const MEAN: f32 = 4.0 * 32767.5;
     const STD: f32 = 37837.227; // sqrt(4 * (65536^2 - 1) / 12)

@@ -141,7 +141,10 @@ impl<M: Clone> Callback<M> for EarlyStopping<M> {
             && epoch != context.epoch
         {
             *context.model = model;
-            context.note(format!("Restored the weights of epoch {epoch} (best {}).", self.monitor));
+            context.note(format!(
+                "Restored the weights of epoch {epoch} (best {}).",
+                self.monitor
+            ));
         }
         Ok(())
     }
