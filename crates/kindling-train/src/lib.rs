@@ -16,10 +16,21 @@ pub mod fit;
 pub mod history;
 pub mod progress;
 
-pub use callback::{BatchEnd, Callback, TrainingContext};
+pub use callback::{BatchAction, BatchEnd, Callback, TrainingContext};
 pub use config::{FitConfig, GradClip, OptimizerKind, Verbosity, validate_learning_rate};
 pub use data::{ClassificationData, FeatureData, ImageData};
 pub use error::FitError;
 pub use evaluate::{Evaluation, evaluate, predict_proba};
 pub use fit::{BURN_VERSION, fit, fit_with};
 pub use history::{BestEpoch, EpochRow, History, HistoryError, Mode};
+
+// Toolkit: plain-Rust line fitting, the threshold learner, learning-rate tools,
+// training reads and hyperparameter tuning.
+pub mod apartments;
+pub mod convergence;
+pub mod diagnosis;
+pub mod linreg;
+pub mod lr_experiment;
+pub mod lr_finder;
+pub mod threshold;
+pub mod tuning;
