@@ -22,3 +22,8 @@ pub use kindling_data as data;
 pub use kindling_metrics as metrics;
 pub use kindling_models as models;
 pub use kindling_train as train;
+
+/// The README's code examples, compiled and run as doctests so they stay true.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
