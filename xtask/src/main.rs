@@ -1,6 +1,9 @@
 //! Project and course tooling: `cargo xtask <command>`.
 
 mod bench;
+mod check;
+mod repo;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -15,6 +18,19 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build and run a stage in the check profile and print its checklist.
+    Check(check::CheckArgs),
+    /// Print a stage's hints: symptom, cause, fix.
+    Hint {
+        /// The stage (stage5, stage05 or 5).
+        stage: String,
+    },
+    /// Regenerate exercises/ from the marked regions of solutions/.
+    SyncExercises {
+        /// Only report exercise files that are out of date; change nothing.
+        #[arg(long)]
+        check: bool,
+    },
     /// Measure fit against a bare Burn loop, and data loading.
     Bench(bench::BenchArgs),
     /// One measurement of `bench`, run in its own process (used by `bench`).
@@ -25,11 +41,15 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Bench(args) => bench::run(&args),
-        Command::BenchWorker(args) => bench::worker(&args),
+        Command::Check(args) => check::command(&args),
+        Command::Hint { stage } => check::hint(&stage).map(|()| true),
+        Command::SyncExercises { check } => sync::run(check),
+        Command::Bench(args) => bench::run(&args).map(|()| true),
+        Command::BenchWorker(args) => bench::worker(&args).map(|()| true),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE

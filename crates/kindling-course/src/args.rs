@@ -1,0 +1,54 @@
+//! The command line every stage program takes.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use kindling::data::DataSource;
+
+use crate::profile::Profile;
+
+/// Arguments of a stage program: `cargo run -p stage05 -- --profile check`.
+#[derive(Debug, Clone, Parser)]
+pub struct StageArgs {
+    /// full (the run the book describes) or check (small and fast, what the checker runs).
+    #[arg(long, value_enum, default_value_t = Profile::Full)]
+    pub profile: Profile,
+    /// Folder for this stage's results (default: runs/stageNN).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Images: builtin, cifar10[:PATH] or folder:PATH.
+    #[arg(long, default_value = "builtin")]
+    pub dataset: DataSource,
+    /// Seed for everything random.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// An identifier the checker passes and reads back, so that results left by an
+    /// earlier run are never taken for this one.
+    #[arg(long, hide = true)]
+    pub run_id: Option<String>,
+}
+
+impl StageArgs {
+    /// Arguments for a run from code (tests): the given profile and folder, the
+    /// built-in data, seed 42.
+    pub fn new(profile: Profile, out: impl Into<PathBuf>) -> Self {
+        StageArgs {
+            profile,
+            out: Some(out.into()),
+            dataset: DataSource::Builtin,
+            seed: 42,
+            run_id: None,
+        }
+    }
+
+    /// The results folder for stage `number`, created if needed.
+    pub fn out_dir(&self, number: u8) -> std::io::Result<PathBuf> {
+        let dir = self
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("runs/stage{number:02}")));
+        std::fs::create_dir_all(&dir)?;
+        Ok(dir)
+    }
+}

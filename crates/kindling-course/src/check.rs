@@ -1,0 +1,231 @@
+//! A stage's checklist: the items of its book page's "Test your stage", each passed
+//! or failed, with a hint for what failed.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::answers::{ANSWERS_FILE, Answers, AnswersError};
+use crate::profile::Profile;
+use crate::report::StageReport;
+
+/// Whether an item holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// It holds.
+    Pass,
+    /// It does not.
+    Fail,
+    /// It could not be checked because an earlier item failed.
+    Skipped,
+}
+
+/// One line of the checklist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckItem {
+    /// A stable identifier, such as `s1.counts`.
+    pub id: String,
+    /// The line as the book's "Test your stage" words it.
+    pub title: String,
+    /// Pass, fail or skipped.
+    pub status: Status,
+    /// What was found, when it failed (or a short figure when it passed).
+    pub detail: Option<String>,
+    /// What to do about a failure.
+    pub hint: Option<String>,
+}
+
+impl CheckItem {
+    /// A passed item.
+    pub fn pass(id: &str, title: &str) -> Self {
+        CheckItem {
+            id: id.into(),
+            title: title.into(),
+            status: Status::Pass,
+            detail: None,
+            hint: None,
+        }
+    }
+
+    /// A failed item with what was found and a hint.
+    pub fn fail(id: &str, title: &str, detail: impl Into<String>, hint: impl Into<String>) -> Self {
+        CheckItem {
+            id: id.into(),
+            title: title.into(),
+            status: Status::Fail,
+            detail: Some(detail.into()),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// An item not checked because of an earlier failure.
+    pub fn skipped(id: &str, title: &str, because: &str) -> Self {
+        CheckItem {
+            id: id.into(),
+            title: title.into(),
+            status: Status::Skipped,
+            detail: Some(because.into()),
+            hint: None,
+        }
+    }
+
+    /// Passes when `outcome` is `Ok`, fails with its detail and `hint` otherwise.
+    pub fn from_result(
+        id: &str,
+        title: &str,
+        outcome: Result<Option<String>, String>,
+        hint: &str,
+    ) -> Self {
+        match outcome {
+            Ok(detail) => CheckItem {
+                detail,
+                ..CheckItem::pass(id, title)
+            },
+            Err(detail) => CheckItem::fail(id, title, detail, hint),
+        }
+    }
+}
+
+/// The checklist of one run of one stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Checklist {
+    /// Stage number.
+    pub stage: u8,
+    /// The items, in the book's order.
+    pub items: Vec<CheckItem>,
+}
+
+impl Checklist {
+    /// True when every item passed.
+    pub fn passed(&self) -> bool {
+        self.items.iter().all(|item| item.status == Status::Pass)
+    }
+
+    /// Items passed and items in all.
+    pub fn score(&self) -> (usize, usize) {
+        let passed = self
+            .items
+            .iter()
+            .filter(|i| i.status == Status::Pass)
+            .count();
+        (passed, self.items.len())
+    }
+}
+
+/// Everything the checks of a finished run may look at.
+#[derive(Debug, Clone)]
+pub struct CheckContext {
+    /// Stage number.
+    pub stage: u8,
+    /// The folder the run wrote its results into.
+    pub out_dir: PathBuf,
+    /// The stage's answers file.
+    pub answers_path: PathBuf,
+    /// The identifier the run was given (its report must repeat it).
+    pub run_id: Option<String>,
+    /// When the run started: every result must be newer.
+    pub started: SystemTime,
+    /// How long the run took, in seconds.
+    pub seconds: Option<f64>,
+    /// The profile the run used.
+    pub profile: Profile,
+    /// The seed the run used.
+    pub seed: u64,
+    /// Folder holding the reference snapshots (`tests/snapshots`).
+    pub snapshots: PathBuf,
+}
+
+impl CheckContext {
+    /// A context for a run in `out_dir` of the stage whose folder is `stage_dir`.
+    pub fn new(stage: u8, stage_dir: &Path, out_dir: &Path, snapshots: &Path) -> Self {
+        CheckContext {
+            stage,
+            out_dir: out_dir.to_path_buf(),
+            answers_path: stage_dir.join(ANSWERS_FILE),
+            run_id: None,
+            started: SystemTime::UNIX_EPOCH,
+            seconds: None,
+            profile: Profile::Check,
+            seed: 42,
+            snapshots: snapshots.to_path_buf(),
+        }
+    }
+
+    /// Reads the run's report, checking that this run wrote it.
+    pub fn fresh_report(&self) -> Result<StageReport, String> {
+        let report = StageReport::read(&self.out_dir).map_err(|e| e.to_string())?;
+        if report.stage != self.stage {
+            return Err(format!(
+                "report.json is from stage {}, not stage {}",
+                report.stage, self.stage
+            ));
+        }
+        if self.run_id.is_some() && report.run_id != self.run_id {
+            return Err(
+                "report.json was not written by this run (it carries another run's identifier): results left over from an earlier run do not count"
+                    .into(),
+            );
+        }
+        if report.profile != self.profile || report.seed != self.seed {
+            return Err(format!(
+                "report.json is from a {} run with seed {}, the check needs a {} run with seed {}",
+                report.profile, report.seed, self.profile, self.seed
+            ));
+        }
+        Ok(report)
+    }
+
+    /// A result file of the run, which must exist and be newer than the run's start.
+    pub fn fresh_file(&self, name: &str) -> Result<PathBuf, String> {
+        let path = self.out_dir.join(name);
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .map_err(|_| format!("{name} was not written"))?;
+        if modified < self.started {
+            return Err(format!(
+                "{name} is older than this run: it was left by an earlier run"
+            ));
+        }
+        Ok(path)
+    }
+
+    /// The answers file, parsed.
+    pub fn answers(&self) -> Result<Answers, AnswersError> {
+        Answers::load(&self.answers_path)
+    }
+}
+
+/// The item every stage starts with after building and running: the results
+/// really come from this run.
+pub fn fresh_results_item(context: &CheckContext) -> (CheckItem, Option<StageReport>) {
+    const ID: &str = "common.fresh";
+    const TITLE: &str = "The results come from this run (report.json)";
+    match context.fresh_report() {
+        Ok(report) => (CheckItem::pass(ID, TITLE), Some(report)),
+        Err(detail) => (
+            CheckItem::fail(
+                ID,
+                TITLE,
+                detail,
+                "Make sure the program ends by writing its report (the last step of the page) into the folder given with --out.",
+            ),
+            None,
+        ),
+    }
+}
+
+/// The checks of a finished run: the freshness item, then the stage's own items
+/// (skipped when there is no fresh report to read).
+pub fn evaluate_run(stage: &crate::stages::StageInfo, context: &CheckContext) -> Vec<CheckItem> {
+    let (fresh, report) = fresh_results_item(context);
+    let mut items = vec![fresh];
+    match (report, stage.evaluate) {
+        (Some(report), Some(evaluate)) => items.extend(evaluate(context, &report)),
+        _ => items.extend(stage.items.iter().map(|(id, title)| {
+            CheckItem::skipped(id, title, "not checked: this run left no report of its own")
+        })),
+    }
+    items
+}

@@ -1,0 +1,153 @@
+//! The ten stages: names, what `cargo xtask check` verifies for each, and the
+//! hints it prints.
+
+pub mod stage01;
+
+use crate::check::{CheckContext, CheckItem};
+use crate::report::StageReport;
+
+/// A symptom, its likely cause and the fix: one row of a page's "If it breaks".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    /// What the learner sees.
+    pub symptom: &'static str,
+    /// Why it happens.
+    pub cause: &'static str,
+    /// What to do.
+    pub fix: &'static str,
+}
+
+/// One stage of the course.
+#[derive(Debug, Clone, Copy)]
+pub struct StageInfo {
+    /// 1 to 10.
+    pub number: u8,
+    /// Short name, as on the course map.
+    pub name: &'static str,
+    /// Whether its page, exercise and checks exist yet.
+    pub written: bool,
+    /// The stage-specific checklist lines (after the common ones), in page order.
+    pub items: &'static [(&'static str, &'static str)],
+    /// The page's "If it breaks" rows.
+    pub hints: &'static [Hint],
+    /// Seconds a check run may take before it is stopped.
+    pub time_limit: u64,
+    /// The checks of a finished run; `None` for stages not written yet.
+    pub evaluate: Option<fn(&CheckContext, &StageReport) -> Vec<CheckItem>>,
+}
+
+const fn unwritten(number: u8, name: &'static str) -> StageInfo {
+    StageInfo {
+        number,
+        name,
+        written: false,
+        items: &[],
+        hints: &[],
+        time_limit: 0,
+        evaluate: None,
+    }
+}
+
+/// The checklist lines every written stage starts with.
+pub const COMMON_ITEMS: [(&str, &str); 3] = [
+    ("common.build", "The stage builds"),
+    (
+        "common.run",
+        "The stage runs to the end without an error, within its time limit",
+    ),
+    (
+        "common.fresh",
+        "The results come from this run (report.json)",
+    ),
+];
+
+/// Hints that apply to every stage.
+pub const COMMON_HINTS: [Hint; 2] = [
+    Hint {
+        symptom: "The run takes far longer than the reference",
+        cause: "a debug build of the dependencies, or a slow backend",
+        fix: "keep the workspace's [profile.dev] settings (dependencies optimised), and use the default Flex device (--device flex)",
+    },
+    Hint {
+        symptom: "The check says results come from an earlier run",
+        cause: "the program did not write report.json into the folder passed with --out",
+        fix: "write every result into args.out_dir(..) and finish with report.write(..)",
+    },
+];
+
+/// Every stage, in order.
+pub const STAGES: [StageInfo; 10] = [
+    stage01::STAGE,
+    unwritten(2, "Variables"),
+    unwritten(3, "Prepared data"),
+    unwritten(4, "Model"),
+    unwritten(5, "Training history"),
+    unwritten(6, "Test evidence"),
+    unwritten(7, "Mistakes"),
+    unwritten(8, "Improved model"),
+    unwritten(9, "Inference"),
+    unwritten(10, "Demo evidence"),
+];
+
+/// A stage name the checker does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown stage `{0}`. Fix: name a stage from stage1 to stage10 (stage5, stage05 and 5 all work)"
+)]
+pub struct UnknownStage(pub String);
+
+/// Reads `stage5`, `stage05`, `5` or `05`.
+pub fn parse_stage(text: &str) -> Result<&'static StageInfo, UnknownStage> {
+    let digits = text.trim().to_ascii_lowercase();
+    let digits = digits.strip_prefix("stage").unwrap_or(&digits);
+    let number: u8 = digits.parse().map_err(|_| UnknownStage(text.to_string()))?;
+    STAGES
+        .iter()
+        .find(|stage| stage.number == number)
+        .ok_or_else(|| UnknownStage(text.to_string()))
+}
+
+impl StageInfo {
+    /// The folder name, `stage05`.
+    pub fn slug(&self) -> String {
+        format!("stage{:02}", self.number)
+    }
+
+    /// Every checklist line: the common ones, then the stage's own.
+    pub fn checklist_titles(&self) -> Vec<&'static str> {
+        COMMON_ITEMS
+            .iter()
+            .chain(self.items)
+            .map(|(_, title)| *title)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_names_parse_in_every_spelling() {
+        for text in ["stage5", "stage05", "5", "05", "Stage5"] {
+            assert_eq!(parse_stage(text).unwrap().number, 5);
+        }
+        for text in ["stage11", "stage", "five", ""] {
+            let message = parse_stage(text).unwrap_err().to_string();
+            assert!(message.contains("stage1 to stage10"), "{message}");
+        }
+    }
+
+    #[test]
+    fn item_identifiers_are_unique() {
+        let mut ids: Vec<&str> = STAGES
+            .iter()
+            .flat_map(|s| s.items.iter().map(|(id, _)| *id))
+            .chain(COMMON_ITEMS.iter().map(|(id, _)| *id))
+            .collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count);
+    }
+}

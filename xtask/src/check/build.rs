@@ -1,0 +1,207 @@
+//! Building a stage: inside the workspace with `cargo build -p`, or, for a folder
+//! elsewhere (a submission), as a scratch crate that shares the workspace's build
+//! folder, so Burn is never built a second time.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::repo;
+
+/// A stage folder: where it is and what its package is called.
+#[derive(Debug, Clone)]
+pub struct StageFolder {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its package name (`stage05` or `stage05-solution`).
+    pub package: String,
+    /// True when the folder is a member of this workspace.
+    pub in_workspace: bool,
+}
+
+/// What building gave.
+pub enum BuildOutcome {
+    /// The program to run, and the seconds the build took.
+    Built { binary: PathBuf, seconds: f64 },
+    /// The first compiler error, with the file and line it points at.
+    Failed { first_error: String },
+}
+
+/// Checks that `dir` holds a stage crate for stage `slug`, and reads its package name.
+pub fn locate(dir: &Path, slug: &str) -> Result<StageFolder> {
+    let fix = format!(
+        "point --path at a stage folder such as exercises/{slug} (it holds Cargo.toml, src/ and answers.toml)"
+    );
+    if !dir.is_dir() {
+        bail!("{} is not a folder. Fix: {fix}", dir.display());
+    }
+    let manifest = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).map_err(|_| {
+        anyhow::anyhow!(
+            "{} is not a stage: it has no Cargo.toml. Fix: {fix}",
+            dir.display()
+        )
+    })?;
+    if !dir.join("src").join("lib.rs").is_file() || !dir.join("src").join("main.rs").is_file() {
+        bail!(
+            "{} is not a stage: it has no src/lib.rs and src/main.rs. Fix: {fix}",
+            dir.display()
+        );
+    }
+    let package = text
+        .lines()
+        .find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == "name").then(|| value.trim().trim_matches('"').to_string())
+        })
+        .ok_or_else(|| anyhow::anyhow!("{} has no package name. Fix: {fix}", manifest.display()))?;
+    let stage_of_folder = package.trim_end_matches("-solution");
+    if !stage_of_folder.starts_with("stage") {
+        bail!(
+            "{} holds the package `{package}`, not a course stage. Fix: {fix}",
+            dir.display()
+        );
+    }
+    if stage_of_folder != slug {
+        bail!(
+            "{} holds {stage_of_folder}, not {slug}. Fix: check {stage_of_folder} instead, or point --path at a {slug} folder",
+            dir.display()
+        );
+    }
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("reading {}", dir.display()))?;
+    let root = repo::root().canonicalize()?;
+    let in_workspace = [
+        root.join("exercises").join(slug),
+        root.join("solutions").join(slug),
+    ]
+    .contains(&dir);
+    Ok(StageFolder {
+        dir,
+        package,
+        in_workspace,
+    })
+}
+
+/// Builds the stage's program.
+pub fn build(stage: &StageFolder, slug: &str) -> Result<BuildOutcome> {
+    let started = Instant::now();
+    let mut command = Command::new(repo::cargo());
+    command.args(["build", "--message-format=json"]);
+    if stage.in_workspace {
+        command
+            .args(["-p", &stage.package])
+            .current_dir(repo::root());
+    } else {
+        let scratch = prepare_scratch(stage, slug)?;
+        command
+            .arg("--manifest-path")
+            .arg(scratch.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(repo::target_dir());
+    }
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo build")?;
+    let mut binary = None;
+    let mut first_error = None;
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        match message["reason"].as_str() {
+            Some("compiler-artifact") => {
+                if let Some(path) = message["executable"].as_str() {
+                    binary = Some(PathBuf::from(path));
+                }
+            }
+            Some("compiler-message")
+                if first_error.is_none() && message["message"]["level"] == "error" =>
+            {
+                first_error = Some(describe_error(&message["message"], stage));
+            }
+            _ => {}
+        }
+    }
+    match (output.status.success(), binary) {
+        (true, Some(binary)) => Ok(BuildOutcome::Built {
+            binary,
+            seconds: started.elapsed().as_secs_f64(),
+        }),
+        _ => Ok(BuildOutcome::Failed {
+            first_error: first_error
+                .unwrap_or_else(|| "cargo build failed (see its output above)".into()),
+        }),
+    }
+}
+
+/// `file:line: message` followed by the compiler's own rendering.
+fn describe_error(message: &Value, stage: &StageFolder) -> String {
+    let span = message["spans"]
+        .as_array()
+        .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true));
+    let place = span.map(|span| {
+        let file = span["file_name"].as_str().unwrap_or("?");
+        // Scratch builds compile a copy: name the learner's own file instead.
+        let file = match file.find("/src/") {
+            Some(at) if !stage.in_workspace => format!("{}{}", stage.dir.display(), &file[at..]),
+            _ => file.to_string(),
+        };
+        format!("{file}:{}", span["line_start"])
+    });
+    let rendered = message["rendered"].as_str().unwrap_or("").trim_end();
+    match place {
+        Some(place) => format!(
+            "{place}: {}\n{rendered}",
+            message["message"].as_str().unwrap_or("")
+        ),
+        None => rendered.to_string(),
+    }
+}
+
+/// A crate under `target/kindling-check/<slug>` holding a copy of the folder's
+/// sources and depending on this workspace's crates, with the workspace's lock
+/// file and build settings, so it reuses the build of every dependency.
+fn prepare_scratch(stage: &StageFolder, slug: &str) -> Result<PathBuf> {
+    let root = repo::root();
+    let scratch = repo::target_dir().join("kindling-check").join(slug);
+    let src = scratch.join("src");
+    if src.exists() {
+        std::fs::remove_dir_all(&src)?;
+    }
+    copy_dir(&stage.dir.join("src"), &src)?;
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml"))?;
+    let profiles = workspace
+        .find("[profile.")
+        .map_or("", |at| &workspace[at..]);
+    let crates = root.join("crates");
+    let manifest = format!(
+        "# Generated by `cargo xtask check` to build {dir}.\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nkindling = {{ path = {kindling:?} }}\nkindling-course = {{ path = {course:?} }}\nanyhow = \"1\"\nclap = {{ version = \"4.6\", features = [\"derive\", \"env\"] }}\n\n{profiles}",
+        dir = stage.dir.display(),
+        package = stage.package,
+        kindling = crates.join("kindling"),
+        course = crates.join("kindling-course"),
+    );
+    std::fs::write(scratch.join("Cargo.toml"), manifest)?;
+    std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))?;
+    Ok(scratch)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}

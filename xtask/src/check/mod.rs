@@ -1,0 +1,343 @@
+//! `cargo xtask check [stageN] [--path DIR] [--json [FILE]]`: build and run a stage in
+//! the check profile, then print its checklist with a hint for each failure.
+
+mod build;
+mod run;
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use anyhow::{Result, bail};
+use clap::Args;
+use serde::Serialize;
+
+use kindling_course::stages::{COMMON_HINTS, COMMON_ITEMS, STAGES};
+use kindling_course::{
+    CheckContext, CheckItem, Checklist, StageInfo, Status, evaluate_run, parse_stage,
+};
+
+use crate::repo;
+use build::{BuildOutcome, StageFolder};
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The stage to check (stage5, stage05 or 5); without it, show progress over all stages.
+    stage: Option<String>,
+    /// The stage folder to check (default: exercises/stageNN).
+    #[arg(long)]
+    path: Option<PathBuf>,
+    /// Print the result as JSON (to standard output, or into FILE) for graders.
+    #[arg(long, num_args = 0..=1, value_name = "FILE")]
+    json: Option<Option<PathBuf>>,
+    /// Seconds the stage may run before it is stopped (default: the stage's own limit).
+    #[arg(long)]
+    timeout: Option<u64>,
+}
+
+/// The machine-readable result.
+#[derive(Debug, Serialize)]
+pub struct CheckResult {
+    /// Stage number.
+    pub stage: u8,
+    /// Stage name.
+    pub name: &'static str,
+    /// The folder checked.
+    pub path: PathBuf,
+    /// True when every item passed.
+    pub passed: bool,
+    /// Items passed.
+    pub passed_items: usize,
+    /// Items in all.
+    pub total_items: usize,
+    /// Seconds the build took.
+    pub build_seconds: Option<f64>,
+    /// Seconds the run took.
+    pub run_seconds: Option<f64>,
+    /// The checklist.
+    pub items: Vec<CheckItem>,
+}
+
+/// Runs the command; the exit code is 0 only when every item passed.
+pub fn command(args: &CheckArgs) -> Result<bool> {
+    let Some(name) = &args.stage else {
+        if args.path.is_some() {
+            bail!("--path needs a stage. Fix: cargo xtask check stage5 --path DIR");
+        }
+        return progress(args.json.is_some());
+    };
+    let stage = parse_stage(name)?;
+    if !stage.written {
+        bail!(
+            "stage {} ({}) is not written yet. Fix: stages 1 to {} are ready; see the course map in the book",
+            stage.number,
+            stage.name,
+            STAGES.iter().filter(|s| s.written).count()
+        );
+    }
+    let dir = args
+        .path
+        .clone()
+        .unwrap_or_else(|| repo::root().join("exercises").join(stage.slug()));
+    let folder = build::locate(&dir, &stage.slug())?;
+    let quiet = args.json.is_some();
+    if !quiet {
+        println!(
+            "Checking stage {} ({}) in {}",
+            stage.number,
+            stage.name,
+            dir.display()
+        );
+    }
+    let result = check_stage(stage, &folder, args.timeout, quiet)?;
+    match &args.json {
+        Some(target) => {
+            let text = serde_json::to_string_pretty(&result)? + "\n";
+            match target {
+                Some(file) => {
+                    kindling::data::atomic::write_bytes_atomically(file, text.as_bytes())?
+                }
+                None => print!("{text}"),
+            }
+        }
+        None => print_checklist(stage, &result),
+    }
+    Ok(result.passed)
+}
+
+/// Builds, runs and checks one stage folder.
+pub fn check_stage(
+    stage: &StageInfo,
+    folder: &StageFolder,
+    timeout: Option<u64>,
+    quiet: bool,
+) -> Result<CheckResult> {
+    let [build_item, run_item, _] = COMMON_ITEMS;
+    let mut items = Vec::new();
+    let mut result = CheckResult {
+        stage: stage.number,
+        name: stage.name,
+        path: folder.dir.clone(),
+        passed: false,
+        passed_items: 0,
+        total_items: 0,
+        build_seconds: None,
+        run_seconds: None,
+        items: Vec::new(),
+    };
+    if !quiet {
+        println!("Building {} ...", folder.package);
+    }
+    let binary = match build::build(folder, &stage.slug())? {
+        BuildOutcome::Built { binary, seconds } => {
+            result.build_seconds = Some(seconds);
+            items.push(CheckItem::pass(build_item.0, build_item.1));
+            binary
+        }
+        BuildOutcome::Failed { first_error } => {
+            items.push(CheckItem::fail(
+                build_item.0,
+                build_item.1,
+                first_error,
+                "Fix the first compiler error (above, with its file and line), then check again. Later errors often disappear with it.",
+            ));
+            skip_rest(stage, &mut items, "not checked: the stage did not build");
+            return Ok(finish(result, items));
+        }
+    };
+
+    let out = tempfile::Builder::new()
+        .prefix(&format!("{}-check-", stage.slug()))
+        .tempdir_in(std::env::temp_dir())?;
+    let run_id = run_id();
+    let limit = timeout.unwrap_or(stage.time_limit);
+    if !quiet {
+        println!("Running it in the check profile (at most {limit}s) ...");
+    }
+    let started = SystemTime::now();
+    let outcome = run::run(&binary, out.path(), &run_id, limit)?;
+    result.run_seconds = Some(outcome.seconds);
+    let failure = match outcome.status {
+        None => Some(format!(
+            "stopped after {limit}s: the run did not finish in time{}",
+            last_lines(&outcome.stdout, "\nits last output:\n")
+        )),
+        Some(status) if !status.success() => Some(format!(
+            "the program stopped with {status}{}",
+            last_lines(&outcome.stderr, ":\n")
+        )),
+        Some(_) => None,
+    };
+    if let Some(detail) = failure {
+        let hint = if outcome.status.is_none() {
+            "Look for a loop that never ends, or a run far bigger than the check profile asks for (use args.profile.pick(..))."
+        } else {
+            "Read the error above: a panic names the file and line. Run the stage yourself with `cargo run -p <stage> -- --profile check` to see it whole."
+        };
+        items.push(CheckItem::fail(run_item.0, run_item.1, detail, hint));
+        skip_rest(stage, &mut items, "not checked: the run did not finish");
+        return Ok(finish(result, items));
+    }
+    items.push(CheckItem {
+        detail: Some(format!("{:.1}s", outcome.seconds)),
+        ..CheckItem::pass(run_item.0, run_item.1)
+    });
+
+    let mut context = CheckContext::new(
+        stage.number,
+        &folder.dir,
+        out.path(),
+        &repo::root().join("tests").join("snapshots"),
+    );
+    context.run_id = Some(run_id);
+    context.started = started;
+    context.seconds = Some(outcome.seconds);
+    items.extend(evaluate_run(stage, &context));
+    Ok(finish(result, items))
+}
+
+fn finish(mut result: CheckResult, items: Vec<CheckItem>) -> CheckResult {
+    let checklist = Checklist {
+        stage: result.stage,
+        items,
+    };
+    (result.passed_items, result.total_items) = checklist.score();
+    result.passed = checklist.passed();
+    result.items = checklist.items;
+    result
+}
+
+fn skip_rest(stage: &StageInfo, items: &mut Vec<CheckItem>, because: &str) {
+    let done = items.len();
+    for (id, title) in COMMON_ITEMS.iter().chain(stage.items).skip(done) {
+        items.push(CheckItem::skipped(id, title, because));
+    }
+}
+
+fn last_lines(text: &str, lead: &str) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let tail = &lines[lines.len().saturating_sub(8)..];
+    format!("{lead}{}", tail.join("\n"))
+}
+
+/// A fresh identifier for each run, so a report left by another run never counts.
+fn run_id() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}-{:x}", std::process::id(), nanos)
+}
+
+fn print_checklist(stage: &StageInfo, result: &CheckResult) {
+    println!();
+    for item in &result.items {
+        let mark = match item.status {
+            Status::Pass => "[pass]",
+            Status::Fail => "[FAIL]",
+            Status::Skipped => "[skip]",
+        };
+        match (&item.status, &item.detail) {
+            (Status::Pass, Some(detail)) => println!("{mark} {} ({detail})", item.title),
+            _ => println!("{mark} {}", item.title),
+        }
+        if item.status == Status::Fail {
+            if let Some(detail) = &item.detail {
+                for line in detail.lines() {
+                    println!("         {line}");
+                }
+            }
+            if let Some(hint) = &item.hint {
+                println!("         hint: {hint}");
+            }
+        }
+    }
+    println!();
+    if result.passed {
+        println!(
+            "Stage {} passes: {}/{} items. On to the next stage!",
+            stage.number, result.passed_items, result.total_items
+        );
+    } else {
+        println!(
+            "{}/{} items pass. Fix the first [FAIL], then run `cargo xtask check {}` again (`cargo xtask hint {}` lists every hint).",
+            result.passed_items,
+            result.total_items,
+            stage.slug(),
+            stage.slug()
+        );
+    }
+}
+
+/// `cargo xtask check` without a stage: which stages pass, and what to do next.
+fn progress(json: bool) -> Result<bool> {
+    let mut passed = 0;
+    let mut next: Option<&StageInfo> = None;
+    let mut rows = Vec::new();
+    for stage in &STAGES {
+        let status = if !stage.written {
+            "not written yet".to_string()
+        } else {
+            let dir = repo::root().join("exercises").join(stage.slug());
+            let folder = build::locate(&dir, &stage.slug())?;
+            if !json {
+                println!("Checking stage {} ({}) ...", stage.number, stage.name);
+            }
+            let result = check_stage(stage, &folder, None, true)?;
+            if result.passed {
+                passed += 1;
+                "passes".to_string()
+            } else {
+                next.get_or_insert(stage);
+                format!("{}/{} items", result.passed_items, result.total_items)
+            }
+        };
+        rows.push((stage.number, stage.name, status));
+    }
+    if json {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|(number, name, status)| serde_json::json!({"stage": number, "name": name, "status": status}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"passed": passed, "of": STAGES.len(), "stages": rows})
+            )?
+        );
+    } else {
+        println!();
+        for (number, name, status) in &rows {
+            println!("  stage {number:<2} {name:<18} {status}");
+        }
+        println!("\nProgress: {passed}/{} stages pass.", STAGES.len());
+        match next {
+            Some(stage) => println!(
+                "Next: stage {} ({}). Run `cargo xtask check {}`.",
+                stage.number,
+                stage.name,
+                stage.slug()
+            ),
+            None => println!("Every written stage passes."),
+        }
+    }
+    Ok(passed == STAGES.iter().filter(|s| s.written).count())
+}
+
+/// `cargo xtask hint stageN`: the stage's "If it breaks" table.
+pub fn hint(name: &str) -> Result<()> {
+    let stage = parse_stage(name)?;
+    println!("Stage {} ({}): if it breaks", stage.number, stage.name);
+    if !stage.written {
+        println!("  This stage is not written yet.");
+        return Ok(());
+    }
+    for hint in stage.hints.iter().chain(&COMMON_HINTS) {
+        println!(
+            "\n- {}\n  cause: {}\n  fix:   {}",
+            hint.symptom, hint.cause, hint.fix
+        );
+    }
+    Ok(())
+}
