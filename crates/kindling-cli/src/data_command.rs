@@ -38,6 +38,8 @@ pub enum DataCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Write the line-fitting lesson's made-up apartments (size, price) as an x,y CSV.
+    Apartments(crate::apartments_command::ApartmentsArgs),
 }
 
 pub fn run(command: DataCommand) -> Result<()> {
@@ -62,6 +64,7 @@ pub fn run(command: DataCommand) -> Result<()> {
             println!("Train on it with: cargo kindling train --dataset cifar10");
             Ok(())
         }
+        DataCommand::Apartments(args) => crate::apartments_command::run(args),
     }
 }
 

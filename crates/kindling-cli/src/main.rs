@@ -1,6 +1,14 @@
 //! `kindling`: train models, inspect data, compute metrics and draw charts.
 
+mod apartments_command;
+mod common;
+mod compare_command;
 mod data_command;
+mod linreg_command;
+mod lr_find_command;
+mod metrics_command;
+mod plot_command;
+mod read_command;
 mod run_folder;
 mod train_command;
 
@@ -23,13 +31,34 @@ enum Command {
     /// Look at datasets and download CIFAR-10.
     #[command(subcommand)]
     Data(data_command::DataCommand),
+    /// Metrics of a predictions CSV: accuracy, precision/recall/F1, ROC-AUC, confusion
+    /// matrix; or MSE, RMSE, MAE and R^2.
+    Metrics(metrics_command::MetricsArgs),
+    /// Fit a straight line to an x,y CSV by gradient descent, showing every epoch.
+    Linreg(linreg_command::LinregArgs),
+    /// Sweep the learning rate over a short run and suggest one (the LR range test).
+    LrFind(lr_find_command::LrFindArgs),
+    /// Read a training run: healthy, still improving, plateau, overfitting,
+    /// underfitting or diverged, with the evidence and advice.
+    Read(read_command::ReadArgs),
+    /// Draw a chart of chosen metrics straight from a history file.
+    Plot(plot_command::PlotArgs),
+    /// Compare runs: overlaid validation curves and a table of their final numbers.
+    Compare(compare_command::CompareArgs),
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Train(args) => train_command::run(args),
         Command::Data(command) => data_command::run(command),
+        Command::Metrics(args) => metrics_command::run(args),
+        Command::Linreg(args) => linreg_command::run(args),
+        Command::LrFind(args) => lr_find_command::run(args),
+        Command::Read(args) => read_command::run(args),
+        Command::Plot(args) => plot_command::run(args),
+        Command::Compare(args) => compare_command::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,5 +69,15 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `kindling read run --json | head` closes the pipe early: end quietly, as Unix
+/// programs do, instead of panicking in `println!`.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -20,9 +20,16 @@ impl StagedRun {
     /// folder is given. An existing folder that holds anything is refused unless
     /// `force` is set.
     pub fn prepare(out: Option<&Path>, force: bool) -> Result<StagedRun> {
+        Self::prepare_numbered(out, force, "run")
+    }
+
+    /// Like [`prepare`](Self::prepare), but the default folder is the next free
+    /// `runs/{prefix}-NNN` (`lr-find-001`, `compare-001`, ...), so each command's
+    /// results are numbered on their own.
+    pub fn prepare_numbered(out: Option<&Path>, force: bool, prefix: &str) -> Result<StagedRun> {
         let destination = match out {
             Some(out) => out.to_path_buf(),
-            None => next_free(Path::new("runs")),
+            None => next_free_numbered(Path::new("runs"), prefix),
         };
         if destination.is_file() {
             bail!(
@@ -92,9 +99,15 @@ impl StagedRun {
 }
 
 /// `runs/run-001`, `runs/run-002`, ...: the first that does not exist yet.
+#[cfg(test)]
 fn next_free(root: &Path) -> PathBuf {
+    next_free_numbered(root, "run")
+}
+
+/// `root/{prefix}-001`, `root/{prefix}-002`, ...: the first that does not exist yet.
+fn next_free_numbered(root: &Path, prefix: &str) -> PathBuf {
     (1..)
-        .map(|n| root.join(format!("run-{n:03}")))
+        .map(|n| root.join(format!("{prefix}-{n:03}")))
         .find(|path| !path.exists())
         .expect("some number is free")
 }

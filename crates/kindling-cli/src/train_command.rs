@@ -33,7 +33,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
     /// Learning rate.
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
     lr: f64,
     /// Update rule.
     #[arg(long, value_enum, default_value_t = Optimizer::Adam)]

@@ -50,7 +50,7 @@ pub fn load(dir: &Path) -> Result<Cifar10, DataError> {
     if !folder.is_dir() {
         return Err(DataError::Missing {
             path: folder,
-            fix: "run `kindling data fetch cifar10`, or pass the folder that holds cifar-10-batches-bin".into(),
+            fix: "run `cargo kindling data fetch cifar10`, or pass the folder that holds cifar-10-batches-bin".into(),
         });
     }
     let names = read_class_names(&folder.join(META_FILE))?;
@@ -65,7 +65,7 @@ pub fn read_class_names(path: &Path) -> Result<Vec<String>, DataError> {
     let text = std::fs::read_to_string(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => DataError::Missing {
             path: path.to_path_buf(),
-            fix: "the folder is incomplete; delete it and run `kindling data fetch cifar10` again"
+            fix: "the folder is incomplete; delete it and run `cargo kindling data fetch cifar10` again"
                 .into(),
         },
         _ => DataError::io(path, error),
@@ -78,7 +78,7 @@ pub fn read_class_names(path: &Path) -> Result<Vec<String>, DataError> {
         .collect();
     if names.len() != 10 {
         return Err(DataError::Inconsistent(format!(
-            "{} names {} classes, CIFAR-10 has 10; delete the folder and run `kindling data fetch cifar10` again",
+            "{} names {} classes, CIFAR-10 has 10; delete the folder and run `cargo kindling data fetch cifar10` again",
             path.display(),
             names.len()
         )));
@@ -125,7 +125,7 @@ fn check_size(path: &Path) -> Result<(), DataError> {
     let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => DataError::Missing {
             path: path.to_path_buf(),
-            fix: "the folder is incomplete; delete it and run `kindling data fetch cifar10` again"
+            fix: "the folder is incomplete; delete it and run `cargo kindling data fetch cifar10` again"
                 .into(),
         },
         _ => DataError::io(path, error),

@@ -15,7 +15,7 @@ pub enum DataError {
     },
     /// A CIFAR-10 batch file has the wrong size.
     #[error(
-        "{path}: {size} bytes, but a CIFAR-10 batch file holds 10000 records of 3073 bytes (30730000 bytes); the file is truncated or is not the binary version. Fix: delete the folder and run `kindling data fetch cifar10` again (the Python and MATLAB versions do not work)"
+        "{path}: {size} bytes, but a CIFAR-10 batch file holds 10000 records of 3073 bytes (30730000 bytes); the file is truncated or is not the binary version. Fix: delete the folder and run `cargo kindling data fetch cifar10` again (the Python and MATLAB versions do not work)"
     )]
     CifarFileSize {
         /// The file.
@@ -25,7 +25,7 @@ pub enum DataError {
     },
     /// A label byte outside 0..=9.
     #[error(
-        "{path}: record {record} has label {label}, but CIFAR-10 labels are 0 to 9; the file is damaged. Fix: delete the folder and run `kindling data fetch cifar10` again"
+        "{path}: record {record} has label {label}, but CIFAR-10 labels are 0 to 9; the file is damaged. Fix: delete the folder and run `cargo kindling data fetch cifar10` again"
     )]
     CifarLabel {
         /// The file.

@@ -176,7 +176,7 @@ fn pile_sizes(available: usize, sizes: SplitSizes) -> Result<(usize, usize), Dat
             asked: train + validation,
             available,
             fix: format!(
-                "lower --train-size or --val-size so that they add up to at most {available}"
+                "ask for fewer training or validation images, at most {available} together (with `kindling train`: --train-size and --val-size)"
             ),
         });
     }

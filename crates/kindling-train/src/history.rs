@@ -76,7 +76,9 @@ impl EpochRow {
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
     /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error(
+        "{path}: {source}. Fix: check that the path is right and that the folder exists and can be written"
+    )]
     Io {
         /// The file.
         path: PathBuf,

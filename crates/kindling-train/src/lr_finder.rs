@@ -191,7 +191,8 @@ impl fmt::Display for LrFinder {
 /// fastest against the logarithm of the rate.
 ///
 /// The first tenth of the points is skipped (the smoothing is still warming up
-/// there) and so are the last five (the explosion that ended the sweep). The slope
+/// there) and so are the last five (the explosion that ended the sweep); only the
+/// points up to the lowest smoothed loss are searched. The slope
 /// between neighbouring points is `Δ smoothed loss / Δ ln(rate)`; the answer is the
 /// rate at the start of the most negative slope. `None` when fewer than two points
 /// remain or the loss never falls.
@@ -212,6 +213,15 @@ pub fn steepest_rate(points: &[LrPoint]) -> Option<f64> {
         return None;
     }
     let used = &points[skip_start..end];
+    // Only the descent counts: from the start to the lowest smoothed loss. A loss
+    // that comes down again after a spike is recovering, not learning well.
+    let lowest = used
+        .iter()
+        .enumerate()
+        .filter(|(_, point)| point.smoothed.is_finite())
+        .min_by(|a, b| a.1.smoothed.total_cmp(&b.1.smoothed))
+        .map(|(index, _)| index)?;
+    let used = &used[..=lowest];
     let mut best: Option<(f64, f64)> = None;
     for pair in used.windows(2) {
         let run = pair[1].learning_rate.ln() - pair[0].learning_rate.ln();
@@ -263,7 +273,8 @@ where
         .iter()
         .filter(|point| point.smoothed.is_finite())
         .min_by(|a, b| a.smoothed.total_cmp(&b.smoothed))
-        .map(|point| point.learning_rate / 10.0);
+        // Never below the sweep's own start: nothing was measured there.
+        .map(|point| (point.learning_rate / 10.0).max(config.start));
     Ok(LrFinder {
         config: *config,
         points: sweep.points,

@@ -46,3 +46,27 @@ pub fn entries(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Writes a small input file into the scratch folder.
+#[allow(dead_code)] // Only the toolkit tests write their own inputs.
+pub fn write_file(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("the scratch folder is writable");
+}
+
+/// Asserts that `path` is a PNG file that decodes to a picture of a usable size;
+/// returns its (width, height).
+#[allow(dead_code)] // Only the chart-writing tests look at pictures.
+pub fn assert_png(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+    assert_eq!(
+        image::guess_format(&bytes).ok(),
+        Some(image::ImageFormat::Png),
+        "{} is not a PNG",
+        path.display()
+    );
+    let picture = image::load_from_memory(&bytes)
+        .unwrap_or_else(|error| panic!("{} does not decode: {error}", path.display()));
+    assert!(picture.width() >= 160 && picture.height() >= 120);
+    (picture.width(), picture.height())
+}
