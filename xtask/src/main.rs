@@ -1,6 +1,7 @@
 //! Project and course tooling: `cargo xtask <command>`.
 
 mod bench;
+mod book;
 mod check;
 mod repo;
 mod sync;
@@ -25,6 +26,12 @@ enum Command {
         /// The stage (stage5, stage05 or 5).
         stage: String,
     },
+    /// Build the course book (installs mdbook when missing), or serve it.
+    Book {
+        /// Serve it on localhost and open a browser, rebuilding on change.
+        #[arg(long)]
+        serve: bool,
+    },
     /// Regenerate exercises/ from the marked regions of solutions/.
     SyncExercises {
         /// Only report exercise files that are out of date; change nothing.
@@ -43,6 +50,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::command(&args),
         Command::Hint { stage } => check::hint(&stage).map(|()| true),
+        Command::Book { serve } => book::run(serve).map(|()| true),
         Command::SyncExercises { check } => sync::run(check),
         Command::Bench(args) => bench::run(&args).map(|()| true),
         Command::BenchWorker(args) => bench::worker(&args).map(|()| true),

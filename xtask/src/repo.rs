@@ -24,7 +24,24 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| root().join("target"))
 }
 
-/// The `cargo` that runs us (so the same toolchain builds the stages).
-pub fn cargo() -> std::ffi::OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+/// A `cargo` command (the one that runs us, so the same toolchain builds the
+/// stages) with the variables `cargo run` set for xtask itself removed: build
+/// scripts that watch them (ring watches `CARGO_MANIFEST_DIR`) would otherwise
+/// see a change and rebuild, and the learner would wait for nothing.
+pub fn cargo() -> std::process::Command {
+    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = std::process::Command::new(program);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_for_xtask = name.starts_with("CARGO_")
+            && !matches!(name.as_ref(), "CARGO_HOME" | "CARGO_TARGET_DIR")
+            && !name.starts_with("CARGO_REGISTRIES_")
+            && !name.starts_with("CARGO_NET_")
+            && !name.starts_with("CARGO_HTTP_")
+            && !name.starts_with("CARGO_BUILD_");
+        if set_for_xtask {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
 }

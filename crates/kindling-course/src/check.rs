@@ -183,7 +183,11 @@ impl CheckContext {
         let modified = std::fs::metadata(&path)
             .and_then(|m| m.modified())
             .map_err(|_| format!("{name} was not written"))?;
-        if modified < self.started {
+        // File times can be coarser than the clock that stamped the start: a file
+        // written in the run's first instants may read a little older. The run id
+        // in report.json is the real guard; this catches files from earlier runs.
+        let slack = std::time::Duration::from_secs(2);
+        if modified + slack < self.started {
             return Err(format!(
                 "{name} is older than this run: it was left by an earlier run"
             ));
@@ -228,4 +232,25 @@ pub fn evaluate_run(stage: &crate::stages::StageInfo, context: &CheckContext) ->
         })),
     }
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_file_from_the_runs_first_instants_counts_but_an_old_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.txt");
+        std::fs::write(&path, "table").unwrap();
+        let written = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let mut context = CheckContext::new(4, dir.path(), dir.path(), dir.path());
+        // The run's clock read a few milliseconds after the file's time.
+        context.started = written + Duration::from_millis(4);
+        assert_eq!(context.fresh_file("summary.txt").unwrap(), path);
+        context.started = written + Duration::from_secs(5);
+        let stale = context.fresh_file("summary.txt").unwrap_err();
+        assert!(stale.contains("earlier run"), "{stale}");
+    }
 }

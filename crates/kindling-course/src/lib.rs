@@ -4,9 +4,11 @@
 
 pub mod answers;
 pub mod args;
+pub mod bands;
 pub mod check;
 pub mod profile;
 pub mod report;
+pub mod snapshot;
 pub mod stages;
 pub mod sync;
 

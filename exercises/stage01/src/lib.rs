@@ -35,10 +35,7 @@ pub fn run(args: &StageArgs) -> Result<()> {
     report.set("image_count", images.len());
     report.set("class_names", images.class_names());
     report.set("class_counts", &counts);
-    report.set(
-        "sample_labels",
-        picks.iter().map(|&i| images.label(i)).collect::<Vec<_>>(),
-    );
+    report.set("sample_indices", &picks);
     report.write(&out)?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! folder, so Burn is never built a second time.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -90,7 +90,7 @@ pub fn locate(dir: &Path, slug: &str) -> Result<StageFolder> {
 /// Builds the stage's program.
 pub fn build(stage: &StageFolder, slug: &str) -> Result<BuildOutcome> {
     let started = Instant::now();
-    let mut command = Command::new(repo::cargo());
+    let mut command = repo::cargo();
     command.args(["build", "--message-format=json"]);
     if stage.in_workspace {
         command
@@ -147,9 +147,12 @@ fn describe_error(message: &Value, stage: &StageFolder) -> String {
         .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true));
     let place = span.map(|span| {
         let file = span["file_name"].as_str().unwrap_or("?");
-        // Scratch builds compile a copy: name the learner's own file instead.
-        let file = match file.find("/src/") {
-            Some(at) if !stage.in_workspace => format!("{}{}", stage.dir.display(), &file[at..]),
+        // Scratch builds compile a copy (paths relative to it): name the
+        // learner's own file instead.
+        let file = match file.strip_prefix("src/") {
+            Some(rest) if !stage.in_workspace => {
+                stage.dir.join("src").join(rest).display().to_string()
+            }
             _ => file.to_string(),
         };
         format!("{file}:{}", span["line_start"])
@@ -169,7 +172,12 @@ fn describe_error(message: &Value, stage: &StageFolder) -> String {
 /// file and build settings, so it reuses the build of every dependency.
 fn prepare_scratch(stage: &StageFolder, slug: &str) -> Result<PathBuf> {
     let root = repo::root();
-    let scratch = repo::target_dir().join("kindling-check").join(slug);
+    // One scratch crate per folder, so submissions can be checked side by side; the
+    // dependencies' build is shared all the same.
+    let scratch = repo::target_dir()
+        .join("kindling-check")
+        .join(format!("{slug}-{:016x}", folder_key(&stage.dir)));
+    std::fs::create_dir_all(&scratch)?;
     let src = scratch.join("src");
     if src.exists() {
         std::fs::remove_dir_all(&src)?;
@@ -190,6 +198,16 @@ fn prepare_scratch(stage: &StageFolder, slug: &str) -> Result<PathBuf> {
     std::fs::write(scratch.join("Cargo.toml"), manifest)?;
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))?;
     Ok(scratch)
+}
+
+/// A stable key for a folder's path (FNV-1a), to name its scratch crate.
+fn folder_key(dir: &Path) -> u64 {
+    dir.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+            (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

@@ -65,13 +65,32 @@ pub fn command(args: &CheckArgs) -> Result<bool> {
         }
         return progress(args.json.is_some());
     };
+    match prepare_and_check(name, args) {
+        Ok(passed) => Ok(passed),
+        Err(error) => {
+            // Graders reading a result file get one for every submission.
+            if let Some(Some(file)) = &args.json {
+                let failure = serde_json::json!({"stage": name, "passed": false, "error": format!("{error:#}")});
+                write_json(file, &(serde_json::to_string_pretty(&failure)? + "\n"))?;
+            }
+            Err(error)
+        }
+    }
+}
+
+fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
     let stage = parse_stage(name)?;
     if !stage.written {
+        let ready: Vec<String> = STAGES
+            .iter()
+            .filter(|s| s.written)
+            .map(|s| s.number.to_string())
+            .collect();
         bail!(
-            "stage {} ({}) is not written yet. Fix: stages 1 to {} are ready; see the course map in the book",
+            "stage {} ({}) is not written yet. Fix: check one of the stages that are ready ({}); see the course map in the book",
             stage.number,
             stage.name,
-            STAGES.iter().filter(|s| s.written).count()
+            ready.join(", ")
         );
     }
     let dir = args
@@ -192,7 +211,33 @@ pub fn check_stage(
     context.started = started;
     context.seconds = Some(outcome.seconds);
     items.extend(evaluate_run(stage, &context));
+    keep_results(out.path(), &stage.slug());
     Ok(finish(result, items))
+}
+
+/// Keeps a copy of the check run's files in `runs/check/stageNN/` (replacing the
+/// last one) so the learner can read the history the checker read. The check
+/// itself only ever reads its own fresh folder.
+fn keep_results(from: &std::path::Path, slug: &str) {
+    let kept = repo::root().join("runs").join("check").join(slug);
+    let _ = std::fs::remove_dir_all(&kept);
+    if std::fs::create_dir_all(&kept).is_err() {
+        return;
+    }
+    if let Ok(entries) = std::fs::read_dir(from) {
+        for entry in entries.flatten() {
+            let _ = std::fs::copy(entry.path(), kept.join(entry.file_name()));
+        }
+    }
+}
+
+/// Writes a result file, creating its folder.
+fn write_json(file: &std::path::Path, text: &str) -> Result<()> {
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    kindling::data::atomic::write_bytes_atomically(file, text.as_bytes())?;
+    Ok(())
 }
 
 fn finish(mut result: CheckResult, items: Vec<CheckItem>) -> CheckResult {
@@ -213,13 +258,19 @@ fn skip_rest(stage: &StageInfo, items: &mut Vec<CheckItem>, because: &str) {
     }
 }
 
+/// The lines worth showing from a program's output: from a panic message on, or
+/// else the last few.
 fn last_lines(text: &str, lead: &str) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     if lines.is_empty() {
         return String::new();
     }
-    let tail = &lines[lines.len().saturating_sub(8)..];
-    format!("{lead}{}", tail.join("\n"))
+    let start = lines
+        .iter()
+        .position(|line| line.contains("panicked at"))
+        .unwrap_or(lines.len().saturating_sub(8));
+    let shown = &lines[start..(start + 8).min(lines.len())];
+    format!("{lead}{}", shown.join("\n"))
 }
 
 /// A fresh identifier for each run, so a report left by another run never counts.
@@ -254,6 +305,9 @@ fn print_checklist(stage: &StageInfo, result: &CheckResult) {
         }
     }
     println!();
+    if result.run_seconds.is_some() {
+        println!("The check run's files are in runs/check/{}/.", stage.slug());
+    }
     if result.passed {
         println!(
             "Stage {} passes: {}/{} items. On to the next stage!",

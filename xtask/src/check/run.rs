@@ -31,6 +31,11 @@ pub fn run(binary: &Path, out: &Path, run_id: &str, limit: u64) -> Result<RunOut
         .arg(out)
         .arg("--run-id")
         .arg(run_id)
+        // A backtrace would push the panic message out of the lines we show.
+        .env("RUST_BACKTRACE", "0")
+        // The check profile runs on the CPU, whatever device the learner set for
+        // their own runs.
+        .env_remove("KINDLING_DEVICE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -2,6 +2,10 @@
 //! hints it prints.
 
 pub mod stage01;
+pub mod stage02;
+pub mod stage03;
+pub mod stage04;
+pub mod stage05;
 
 use crate::check::{CheckContext, CheckItem};
 use crate::report::StageReport;
@@ -66,7 +70,7 @@ pub const COMMON_HINTS: [Hint; 2] = [
     Hint {
         symptom: "The run takes far longer than the reference",
         cause: "a debug build of the dependencies, or a slow backend",
-        fix: "keep the workspace's [profile.dev] settings (dependencies optimised), and use the default Flex device (--device flex)",
+        fix: "keep the workspace's [profile.dev] settings (dependencies optimised), and run on the CPU's default Flex device (leave KINDLING_DEVICE unset)",
     },
     Hint {
         symptom: "The check says results come from an earlier run",
@@ -78,10 +82,10 @@ pub const COMMON_HINTS: [Hint; 2] = [
 /// Every stage, in order.
 pub const STAGES: [StageInfo; 10] = [
     stage01::STAGE,
-    unwritten(2, "Variables"),
-    unwritten(3, "Prepared data"),
-    unwritten(4, "Model"),
-    unwritten(5, "Training history"),
+    stage02::STAGE,
+    stage03::STAGE,
+    stage04::STAGE,
+    stage05::STAGE,
     unwritten(6, "Test evidence"),
     unwritten(7, "Mistakes"),
     unwritten(8, "Improved model"),

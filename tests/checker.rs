@@ -1,0 +1,141 @@
+//! The checks themselves: results from another run do not count, a history
+//! outside its band names the epoch and metric, written answers are compared with
+//! the numbers, and missing or malformed answers files are reported.
+
+use std::time::SystemTime;
+
+use course_tests::StageRun;
+use kindling::train::History;
+use kindling_course::Status;
+
+#[test]
+fn results_from_another_run_do_not_count() {
+    let mut run = StageRun::new("stage1", "solutions/stage01", stage01_solution::run);
+    assert!(run.check().failed().is_empty());
+
+    // The report carries another run's identifier.
+    run.context.run_id = Some("another-run".into());
+    let checked = run.check();
+    let fresh = checked.item("common.fresh");
+    assert_eq!(fresh.status, Status::Fail);
+    assert!(
+        fresh
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("not written by this run"),
+        "{}",
+        checked.describe()
+    );
+    assert!(
+        checked
+            .items
+            .iter()
+            .skip(1)
+            .all(|item| item.status == Status::Skipped)
+    );
+
+    // The files are older than the run being checked.
+    run.context.run_id = None;
+    run.context.started = SystemTime::now() + std::time::Duration::from_secs(60);
+    let checked = run.check();
+    let grid = checked.item("s1.grid");
+    assert_eq!(grid.status, Status::Fail);
+    assert!(
+        grid.detail
+            .as_deref()
+            .unwrap()
+            .contains("older than this run"),
+        "{}",
+        checked.describe()
+    );
+}
+
+#[test]
+fn missing_or_malformed_answers_are_reported() {
+    let mut run = StageRun::new("stage1", "solutions/stage01", stage01_solution::run);
+    let dir = tempfile::tempdir().unwrap();
+
+    run.context.answers_path = dir.path().join("answers.toml");
+    let checked = run.check();
+    let predict = checked.item("s1.predict");
+    assert_eq!(predict.status, Status::Fail);
+    assert!(
+        predict
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("answers.toml is missing")
+    );
+
+    std::fs::write(
+        &run.context.answers_path,
+        "[predict]\nimages_per_class = about 200\n",
+    )
+    .unwrap();
+    let checked = run.check();
+    let detail = checked.item("s1.predict").detail.clone().unwrap();
+    assert!(detail.contains("answers.toml, line 2"), "{detail}");
+    assert_eq!(
+        checked.item("s1.counts").status,
+        Status::Pass,
+        "the run's own items still count"
+    );
+}
+
+#[test]
+fn histories_and_reads_are_held_to_the_numbers() {
+    let mut run = StageRun::new("stage5", "solutions/stage05", stage05_solution::run);
+    assert!(
+        run.check().failed().is_empty(),
+        "{}",
+        run.check().describe()
+    );
+
+    // A read that contradicts the history names what it got wrong.
+    let dir = tempfile::tempdir().unwrap();
+    let answers = std::fs::read_to_string(&run.context.answers_path).unwrap();
+    let wrong = answers
+        .replace("accuracy = \"up\"", "accuracy = \"down\"")
+        .replace(
+            "last_epoch_val_accuracy = 0.425",
+            "last_epoch_val_accuracy = 0.6",
+        );
+    run.context.answers_path = dir.path().join("answers.toml");
+    std::fs::write(&run.context.answers_path, wrong).unwrap();
+    let read = run.check().item("s5.read").clone();
+    assert_eq!(read.status, Status::Fail);
+    let detail = read.detail.unwrap();
+    assert!(detail.contains("you wrote accuracy = down, but it goes from 0.0970 at epoch 1 to 0.4950 at epoch 10: up"), "{detail}");
+    assert!(
+        detail.contains("last_epoch_val_accuracy = 0.6, but your history says 0.4250 at epoch 10"),
+        "{detail}"
+    );
+
+    // A history outside the band names the epoch, the metric, the value and the band.
+    let path = run.file("history.json");
+    let mut history = History::load(&path).unwrap();
+    let mut shifted = History::new();
+    for epoch in 1..=history.epochs() {
+        let mut row = history.row(epoch).unwrap().values;
+        if epoch == 4 {
+            for (name, value) in &mut row {
+                if name == "val_accuracy" {
+                    *value -= 0.2;
+                }
+            }
+        }
+        shifted.push_epoch(row);
+    }
+    shifted.context = std::mem::take(&mut history.context);
+    shifted.save_json(&path).unwrap();
+    let item = run.check().item("s5.history").clone();
+    assert_eq!(item.status, Status::Fail);
+    let detail = item.detail.unwrap();
+    assert!(
+        detail.starts_with(
+            "epoch 4, val_accuracy: -0.0700 is outside the reference band 0.1300 ± 0.05"
+        ),
+        "{detail}"
+    );
+}

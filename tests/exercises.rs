@@ -1,0 +1,95 @@
+//! Every untouched exercise compiles and runs, and fails exactly the items its
+//! TODOs leave undone (and passes the rest).
+
+use course_tests::StageRun;
+
+#[test]
+fn stage01_exercise_fails_what_its_todos_leave_undone() {
+    let run = StageRun::new("stage1", "exercises/stage01", stage01::run);
+    let checked = run.check();
+    assert_eq!(
+        checked.failed(),
+        ["s1.counts", "s1.grid", "s1.predict", "s1.balance"],
+        "{}",
+        checked.describe()
+    );
+    let counts = checked.item("s1.counts");
+    assert!(
+        counts
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("add one to counts[label]")
+    );
+}
+
+#[test]
+fn stage02_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage2", "exercises/stage02", stage02::run).check();
+    assert_eq!(
+        checked.failed(),
+        ["s2.x", "s2.y", "s2.batch", "s2.predict", "s2.numbers"],
+        "{}",
+        checked.describe()
+    );
+}
+
+#[test]
+fn stage03_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage3", "exercises/stage03", stage03::run).check();
+    assert_eq!(
+        checked.failed(),
+        [
+            "s3.piles",
+            "s3.stats",
+            "s3.normalized",
+            "s3.sealed",
+            "s3.answers"
+        ],
+        "{}",
+        checked.describe()
+    );
+}
+
+#[test]
+fn stage04_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage4", "exercises/stage04", stage04::run).check();
+    assert_eq!(
+        checked.failed(),
+        ["s4.layers", "s4.total", "s4.answers"],
+        "{}",
+        checked.describe()
+    );
+}
+
+#[test]
+fn stage05_exercise_fails_what_its_todos_leave_undone() {
+    let run = StageRun::new("stage5", "exercises/stage05", stage05::run);
+    let checked = run.check();
+    assert_eq!(
+        checked.failed(),
+        [
+            "s5.threshold",
+            "s5.line",
+            "s5.rates",
+            "s5.early",
+            "s5.burn",
+            "s5.history",
+            "s5.charts",
+            "s5.predict",
+            "s5.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    let threshold = checked.item("s5.threshold");
+    assert!(
+        threshold
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("after example 3"),
+        "{}",
+        checked.describe()
+    );
+}

@@ -1,0 +1,186 @@
+//! Every reference solution, run in the check profile: its key outputs match the
+//! reviewed snapshots in `tests/snapshots/`, and it passes every item of its check.
+//!
+//! After a deliberate change, run `cargo test --workspace` and review the changed
+//! snapshots with `cargo insta review`.
+
+use std::collections::BTreeMap;
+
+use course_tests::{StageRun, round};
+use kindling::train::{BURN_VERSION, History};
+use kindling_course::bands::reference_epochs;
+use kindling_course::{Profile, StageReport};
+
+/// The run's context, recorded in each snapshot's header.
+fn context(report: &StageReport, sizes: &[(&str, usize)]) -> BTreeMap<String, String> {
+    let mut info = BTreeMap::from([
+        ("seed".to_string(), report.seed.to_string()),
+        ("profile".to_string(), report.profile.to_string()),
+        ("dataset".to_string(), report.dataset.clone()),
+        ("device".to_string(), "flex (CPU)".to_string()),
+        ("burn".to_string(), BURN_VERSION.to_string()),
+    ]);
+    for (name, size) in sizes {
+        info.insert(name.to_string(), size.to_string());
+    }
+    info
+}
+
+fn snapshot<T: serde::Serialize>(name: &str, info: &BTreeMap<String, String>, value: &T) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_info(info);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| insta::assert_json_snapshot!(name, value));
+}
+
+#[test]
+fn stage01_solution() {
+    let run = StageRun::new("stage1", "solutions/stage01", stage01_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    assert_eq!(report.profile, Profile::Check);
+    let info = context(
+        &report,
+        &[("images", kindling_course::stages::stage01::CHECK_IMAGES)],
+    );
+    let outputs = serde_json::json!({
+        "class_counts": report.get("class_counts"),
+        "sample_indices": report.get("sample_indices"),
+    });
+    snapshot("stage01_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}
+
+/// Runs a solution, snapshots the named report values, and checks it.
+fn snapshot_and_check(
+    stage: &str,
+    dir: &str,
+    run: fn(&kindling_course::StageArgs) -> anyhow::Result<()>,
+    name: &str,
+    keys: &[&str],
+) {
+    let run = StageRun::new(stage, dir, run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let info = context(&report, &[]);
+    let outputs: BTreeMap<&str, serde_json::Value> = keys
+        .iter()
+        .map(|key| {
+            (
+                *key,
+                rounded(report.get(key).cloned().unwrap_or(serde_json::Value::Null)),
+            )
+        })
+        .collect();
+    snapshot(name, &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}
+
+/// Numbers rounded to 4 decimals, so float noise never moves a snapshot.
+fn rounded(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            serde_json::json!(round(n.as_f64().unwrap(), 4))
+        }
+        serde_json::Value::Array(items) => items.into_iter().map(rounded).collect(),
+        other => other,
+    }
+}
+
+#[test]
+fn stage02_solution() {
+    snapshot_and_check(
+        "stage2",
+        "solutions/stage02",
+        stage02_solution::run,
+        "stage02_outputs",
+        &[
+            "x_train_shape",
+            "x_train_min",
+            "x_train_max",
+            "y_train_shape",
+            "y_train_min",
+            "y_train_max",
+            "batch_shape",
+            "top_left_pixel",
+        ],
+    );
+}
+
+#[test]
+fn stage03_solution() {
+    snapshot_and_check(
+        "stage3",
+        "solutions/stage03",
+        stage03_solution::run,
+        "stage03_outputs",
+        &[
+            "train_size",
+            "validation_size",
+            "test_size",
+            "train_class_counts",
+            "validation_class_counts",
+            "test_class_counts",
+            "normalization_mean",
+            "normalization_std",
+        ],
+    );
+}
+
+#[test]
+fn stage04_solution() {
+    snapshot_and_check(
+        "stage4",
+        "solutions/stage04",
+        stage04_solution::run,
+        "stage04_outputs",
+        &[
+            "layer_names",
+            "layer_output_shapes",
+            "layer_params",
+            "total_params",
+            "forward_output_shape",
+        ],
+    );
+}
+
+#[test]
+fn stage05_solution() {
+    let run = StageRun::new("stage5", "solutions/stage05", stage05_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let history = History::load(&run.file("history.json")).unwrap();
+    let info = context(
+        &report,
+        &[
+            ("train_images", 1000),
+            ("validation_images", 200),
+            ("epochs", 10),
+        ],
+    );
+    // The checker compares learners' histories with this snapshot, within bands.
+    snapshot("stage05_history", &info, &reference_epochs(&history, 4));
+
+    let rows = report.get("line_rows").and_then(|r| r.as_array()).unwrap();
+    let last = &rows[rows.len() - 1];
+    let points = History::load(&run.file("points_history.json")).unwrap();
+    let outputs = serde_json::json!({
+        "threshold_after_each_example": report.get("threshold_steps").unwrap().as_array().unwrap()
+            .iter().map(|s| s["threshold"].clone()).collect::<Vec<_>>(),
+        "learning_rates": report.get("learning_rates").unwrap().as_array().unwrap()
+            .iter().map(|r| serde_json::json!({"learning_rate": r["learning_rate"], "verdict": r["verdict"]})).collect::<Vec<_>>(),
+        "line_after_200_epochs": {
+            "loss": round(last["loss"].as_f64().unwrap(), 3),
+            "slope": round(last["slope"].as_f64().unwrap(), 4),
+            "intercept": round(last["intercept"].as_f64().unwrap(), 4),
+        },
+        "early_stopping": report.get("early_stopping"),
+        "train_error": round(report.get("train_error").unwrap().as_f64().unwrap(), 2),
+        "test_error": round(report.get("test_error").unwrap().as_f64().unwrap(), 2),
+        "burn_loop_test_accuracy": points.final_epoch().unwrap().get("test_accuracy").map(|a| round(a, 3)),
+    });
+    snapshot("stage05_outputs", &info, &outputs);
+
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}

@@ -1,0 +1,117 @@
+//! Running a stage in-process in the check profile and checking it as
+//! `cargo xtask check` does.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use kindling_course::{
+    CheckContext, CheckItem, Profile, StageArgs, Status, evaluate_run, parse_stage,
+};
+
+/// The repository's root folder.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the repository")
+        .to_path_buf()
+}
+
+/// A finished check-profile run of a stage, ready to be checked.
+pub struct StageRun {
+    /// The results folder (deleted when this is dropped).
+    pub out: tempfile::TempDir,
+    /// What the checker needs to know about the run.
+    pub context: CheckContext,
+}
+
+impl StageRun {
+    /// Runs `run` (a stage's entry point) in the check profile; answers are read from
+    /// `stage_dir` (e.g. `solutions/stage01`).
+    pub fn new(
+        stage: &str,
+        stage_dir: &str,
+        run: impl FnOnce(&StageArgs) -> anyhow::Result<()>,
+    ) -> StageRun {
+        let info = parse_stage(stage).expect("a known stage");
+        let out = tempfile::tempdir().expect("a temporary folder");
+        let mut args = StageArgs::new(Profile::Check, out.path());
+        let run_id = format!("test-{stage}-{}", std::process::id());
+        args.run_id = Some(run_id.clone());
+        let started = SystemTime::now();
+        run(&args).unwrap_or_else(|error| panic!("{stage} failed to run: {error:#}"));
+        let mut context = CheckContext::new(
+            info.number,
+            &root().join(stage_dir),
+            out.path(),
+            &snapshots(),
+        );
+        context.run_id = Some(run_id);
+        context.started = started;
+        StageRun { out, context }
+    }
+
+    /// The checklist of this run, after the build and run items.
+    pub fn check(&self) -> Checked {
+        let info = parse_stage(&self.context.stage.to_string()).expect("a known stage");
+        Checked {
+            items: evaluate_run(info, &self.context),
+        }
+    }
+
+    /// A file the run wrote.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.out.path().join(name)
+    }
+}
+
+/// Where the reference snapshots live.
+pub fn snapshots() -> PathBuf {
+    root().join("tests").join("snapshots")
+}
+
+/// A checklist.
+pub struct Checked {
+    /// Its items.
+    pub items: Vec<CheckItem>,
+}
+
+impl Checked {
+    /// Identifiers of the items that did not pass.
+    pub fn failed(&self) -> Vec<&str> {
+        self.items
+            .iter()
+            .filter(|i| i.status != Status::Pass)
+            .map(|i| i.id.as_str())
+            .collect()
+    }
+
+    /// Every item's status, id and detail, for assertion messages.
+    pub fn describe(&self) -> String {
+        self.items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{:?} {} {}",
+                    i.status,
+                    i.id,
+                    i.detail.clone().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The item with this id.
+    pub fn item(&self, id: &str) -> &CheckItem {
+        self.items
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap_or_else(|| panic!("no item {id}"))
+    }
+}
+
+/// Rounds to `decimals` places (snapshots keep what is stable, not float noise).
+pub fn round(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
