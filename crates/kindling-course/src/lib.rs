@@ -11,6 +11,7 @@ pub mod report;
 pub mod snapshot;
 pub mod stages;
 pub mod sync;
+pub mod values;
 
 pub use answers::{ANSWERS_FILE, AnswerProblem, Answers, AnswersError};
 pub use args::StageArgs;

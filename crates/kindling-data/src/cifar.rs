@@ -62,14 +62,7 @@ pub fn load(dir: &Path) -> Result<Cifar10, DataError> {
 
 /// Reads the ten class names, one per line.
 pub fn read_class_names(path: &Path) -> Result<Vec<String>, DataError> {
-    let text = std::fs::read_to_string(path).map_err(|error| match error.kind() {
-        std::io::ErrorKind::NotFound => DataError::Missing {
-            path: path.to_path_buf(),
-            fix: "the folder is incomplete; delete it and run `cargo kindling data fetch cifar10` again"
-                .into(),
-        },
-        _ => DataError::io(path, error),
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|error| incomplete_folder(path, error))?;
     let names: Vec<String> = text
         .lines()
         .map(str::trim)
@@ -121,15 +114,20 @@ pub fn read_batches(paths: &[PathBuf], class_names: Vec<String>) -> Result<Image
     ImageSet::new(pixels, labels, class_names)
 }
 
-fn check_size(path: &Path) -> Result<(), DataError> {
-    let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {
+/// A file of the folder that cannot be read: missing means an incomplete download.
+fn incomplete_folder(path: &Path, error: std::io::Error) -> DataError {
+    match error.kind() {
         std::io::ErrorKind::NotFound => DataError::Missing {
             path: path.to_path_buf(),
             fix: "the folder is incomplete; delete it and run `cargo kindling data fetch cifar10` again"
                 .into(),
         },
         _ => DataError::io(path, error),
-    })?;
+    }
+}
+
+fn check_size(path: &Path) -> Result<(), DataError> {
+    let metadata = std::fs::metadata(path).map_err(|error| incomplete_folder(path, error))?;
     if metadata.len() != (RECORDS_PER_FILE * RECORD_BYTES) as u64 {
         return Err(DataError::CifarFileSize {
             path: path.to_path_buf(),

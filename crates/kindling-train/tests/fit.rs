@@ -1,7 +1,9 @@
-use burn::prelude::*;
-use rand::RngExt;
+mod common;
 
-use kindling_data::{DataSource, SplitSizes, load_splits, seeded_rng};
+use burn::prelude::*;
+use common::blobs;
+
+use kindling_data::{DataSource, SplitSizes, load_splits};
 use kindling_models::{Mlp, MlpConfig, ModelKind, init_seeded};
 use kindling_train::callbacks::{
     EarlyStopping, HistoryLogger, LrScheduler, ModelCheckpoint, ReduceLrOnPlateau, Schedule,
@@ -10,21 +12,6 @@ use kindling_train::{
     Callback, FeatureData, FitConfig, FitError, History, ImageData, Mode, OptimizerKind,
     TrainingContext, Verbosity, evaluate, fit, fit_with,
 };
-
-/// Two noisy clouds of points, one per class.
-fn blobs(count: usize, seed: u64) -> FeatureData {
-    let mut rng = seeded_rng(seed, 0);
-    let mut features = Vec::new();
-    let mut labels = Vec::new();
-    for index in 0..count {
-        let class = index % 2;
-        let centre = if class == 0 { -1.0 } else { 1.0 };
-        features.push(centre + rng.random_range(-1.2..1.2f32));
-        features.push(centre + rng.random_range(-1.2..1.2f32));
-        labels.push(class);
-    }
-    FeatureData::new(features, 2, labels)
-}
 
 fn small_mlp(seed: u64) -> Mlp {
     init_seeded(&Device::flex(), seed, |device| {

@@ -1,26 +1,13 @@
 //! The learning-rate finder on a small Mlp over two clouds of points.
 
-use burn::prelude::*;
-use rand::RngExt;
+mod common;
 
-use kindling_data::seeded_rng;
+use burn::prelude::*;
+use common::blobs;
+
 use kindling_models::{Mlp, MlpConfig, init_seeded};
 use kindling_train::lr_finder::{LrFinderConfig, LrPoint, lr_find, steepest_rate};
 use kindling_train::{FeatureData, FitConfig, FitError, OptimizerKind, Verbosity, evaluate, fit};
-
-fn blobs(count: usize, seed: u64) -> FeatureData {
-    let mut rng = seeded_rng(seed, 0);
-    let mut features = Vec::new();
-    let mut labels = Vec::new();
-    for index in 0..count {
-        let class = index % 2;
-        let centre = if class == 0 { -1.0 } else { 1.0 };
-        features.push(centre + rng.random_range(-1.2..1.2f32));
-        features.push(centre + rng.random_range(-1.2..1.2f32));
-        labels.push(class);
-    }
-    FeatureData::new(features, 2, labels)
-}
 
 fn mlp(seed: u64) -> Mlp {
     init_seeded(&Device::flex(), seed, |d| {

@@ -1,32 +1,19 @@
 //! Hyperparameter tuning: search spaces, grid and random search, cross-validation
 //! and the results table, ending with a small Mlp tuned end to end.
 
+mod common;
+
+use common::blobs;
 use std::collections::BTreeSet;
 
 use burn::prelude::*;
-use rand::RngExt;
 
-use kindling_data::seeded_rng;
 use kindling_models::{MlpConfig, init_seeded};
 use kindling_train::tuning::{
     CrossValidation, Distribution, ParamValue, Params, SearchSpace, Subset, TrialOutcome,
     TuningError, cross_validate, cross_validate_data, grid_search, random_search,
 };
 use kindling_train::{ClassificationData, FeatureData, FitConfig, Mode, Verbosity, evaluate, fit};
-
-fn blobs(count: usize, seed: u64) -> FeatureData {
-    let mut rng = seeded_rng(seed, 0);
-    let mut features = Vec::new();
-    let mut labels = Vec::new();
-    for index in 0..count {
-        let class = index % 2;
-        let centre = if class == 0 { -1.0 } else { 1.0 };
-        features.push(centre + rng.random_range(-1.2..1.2f32));
-        features.push(centre + rng.random_range(-1.2..1.2f32));
-        labels.push(class);
-    }
-    FeatureData::new(features, 2, labels)
-}
 
 /// Trains a one-hidden-layer Mlp and measures it: the closure a search calls.
 fn train_and_measure(

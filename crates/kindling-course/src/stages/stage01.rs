@@ -1,11 +1,11 @@
 //! Stage 1, Photos: load the labelled images, count each class, draw a grid of samples.
 
 use kindling::data::{SplitSizes, load_splits};
-use serde_json::Value;
 
 use super::{Hint, StageInfo};
 use crate::check::{CheckContext, CheckItem};
 use crate::report::StageReport;
+use crate::values::usizes;
 
 /// Images the stage loads in the full run (the whole training split).
 pub const FULL_IMAGES: usize = 50_000;
@@ -181,12 +181,4 @@ fn load_truth(context: &CheckContext) -> Result<Truth, String> {
         counts: images.class_counts(),
         samples,
     })
-}
-
-fn usizes(value: Option<&Value>) -> Option<Vec<usize>> {
-    value?
-        .as_array()?
-        .iter()
-        .map(|v| v.as_u64().map(|n| n as usize))
-        .collect()
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{Hint, StageInfo};
 use crate::check::{CheckContext, CheckItem};
 use crate::report::StageReport;
+use crate::values::{floats, strings, usizes};
 
 /// Images the stage loads in the full run.
 pub const FULL_IMAGES: usize = 5_000;
@@ -394,30 +395,6 @@ fn is_whole_number(dtype: &str) -> bool {
 
 fn show(value: Option<i64>) -> String {
     value.map_or("(missing)".into(), |v| v.to_string())
-}
-
-fn usizes(value: Option<&Value>) -> Option<Vec<usize>> {
-    value?
-        .as_array()?
-        .iter()
-        .map(|v| v.as_u64().map(|n| n as usize))
-        .collect()
-}
-
-fn floats(value: Option<&Value>) -> Option<Vec<f32>> {
-    value?
-        .as_array()?
-        .iter()
-        .map(|v| v.as_f64().map(|n| n as f32))
-        .collect()
-}
-
-fn strings(value: Option<&Value>) -> Option<Vec<String>> {
-    value?
-        .as_array()?
-        .iter()
-        .map(|v| v.as_str().map(str::to_string))
-        .collect()
 }
 
 fn number(value: Option<&Value>) -> Option<f32> {

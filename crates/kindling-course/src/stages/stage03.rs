@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::{Hint, StageInfo};
 use crate::check::{CheckContext, CheckItem};
 use crate::report::StageReport;
+use crate::values::{floats, usizes};
 
 /// Pile sizes (train, validation, test) in the full run.
 pub const FULL_PILES: [usize; 3] = [4_000, 1_000, 1_000];
@@ -439,22 +440,6 @@ fn judge_class_share(answer: f64, counts: &[Vec<usize>]) -> Result<(), String> {
             "you answered {answer}, but each class takes between {low:.3} and {high:.3} of a pile"
         ))
     }
-}
-
-fn usizes(value: Option<&Value>) -> Option<Vec<usize>> {
-    value?
-        .as_array()?
-        .iter()
-        .map(|v| v.as_u64().map(|n| n as usize))
-        .collect()
-}
-
-fn floats(value: Option<&Value>) -> Option<Vec<f32>> {
-    value?
-        .as_array()?
-        .iter()
-        .map(|v| v.as_f64().map(|n| n as f32))
-        .collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{Hint, StageInfo};
 use crate::check::{CheckContext, CheckItem};
 use crate::report::StageReport;
+use crate::values::usizes;
 
 /// Parameters of the baseline CNN.
 pub const TOTAL_PARAMS: usize = 122_570;
@@ -351,14 +352,6 @@ fn judge_answers(parameters: f64, most: &str, found: &[LayerRecord]) -> Result<S
             ANSWERS_FIX,
         ))
     }
-}
-
-fn usizes(value: Option<&Value>) -> Option<Vec<usize>> {
-    value?
-        .as_array()?
-        .iter()
-        .map(|v| v.as_u64().map(|n| n as usize))
-        .collect()
 }
 
 #[cfg(test)]
