@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::color::{AXIS, TEXT};
 use crate::error::ChartError;
 use crate::font::{font, text_size};
-use crate::legend::{TITLE_HEIGHT, TITLE_SIZE};
+use crate::legend::{TITLE_HEIGHT, TITLE_SIZE, draw_title};
 use crate::output::{DrawResult, Drawing, Target};
 use crate::scale::{TickFormat, linear_ticks};
 
@@ -222,17 +222,7 @@ impl Drawing for Heatmap {
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
-        let (width, _) = (self.size.0 as i32, self.size.1 as i32);
-        let centered = |size: f64| {
-            font(size)
-                .color(&TEXT)
-                .pos(Pos::new(HPos::Center, VPos::Center))
-        };
-        root.draw_text(
-            &self.title,
-            &centered(TITLE_SIZE),
-            (width / 2, TITLE_HEIGHT as i32 / 2 + 2),
-        )?;
+        draw_title(root, &self.title)?;
 
         let (x0, y0) = self.origin;
         let cell = self.cell;

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::color::{AXIS, GRID, Rgb, TEXT};
 use crate::error::ChartError;
 use crate::font::{font, text_size};
-use crate::legend::{TITLE_HEIGHT, TITLE_SIZE};
+use crate::legend::{TITLE_HEIGHT, TITLE_SIZE, draw_title};
 use crate::output::{DrawResult, Drawing, Target};
 
 const LABEL_SIZE: f64 = 15.0;
@@ -123,11 +123,7 @@ impl Drawing for Bars {
         DB::ErrorType: 'static,
     {
         let style = |size: f64, h: HPos, v: VPos| font(size).color(&TEXT).pos(Pos::new(h, v));
-        root.draw_text(
-            &self.title,
-            &style(TITLE_SIZE, HPos::Center, VPos::Center),
-            (self.size.0 as i32 / 2, TITLE_HEIGHT as i32 / 2 + 2),
-        )?;
+        draw_title(root, &self.title)?;
         let top = TITLE_HEIGHT as i32 + 4;
         let bottom = top + self.bars.len() as i32 * ROW_HEIGHT;
         let x_at = |p: f64| self.bar_left + (p * self.bar_span as f64).round() as i32;

@@ -60,15 +60,8 @@ pub(crate) fn top_k_hits(
     if ks.contains(&0) {
         return Err(MetricsError::ZeroK);
     }
-    validate::same_len(
-        "y_true",
-        y_true.len(),
-        "the probability matrix",
-        probabilities.n_samples(),
-    )?;
-    validate::non_empty(y_true.len())?;
+    validate::labels_with_probabilities(y_true, probabilities)?;
     let n_classes = probabilities.n_classes();
-    validate::labels_in_range("y_true", y_true, n_classes)?;
 
     // rank_counts[r] = samples whose true class is ranked r-th (0 = best).
     let mut rank_counts = vec![0usize; n_classes];

@@ -71,12 +71,16 @@ pub fn root_mean_squared_error(y_true: &[f64], y_pred: &[f64]) -> Result<f64> {
 /// As [`mean_squared_error`].
 pub fn mean_absolute_error(y_true: &[f64], y_pred: &[f64]) -> Result<f64> {
     check(y_true, y_pred)?;
-    Ok(y_true
+    Ok(mean_of_absolute_errors(y_true, y_pred))
+}
+
+fn mean_of_absolute_errors(y_true: &[f64], y_pred: &[f64]) -> f64 {
+    y_true
         .iter()
         .zip(y_pred)
         .map(|(t, p)| (t - p).abs())
         .sum::<f64>()
-        / y_true.len() as f64)
+        / y_true.len() as f64
 }
 
 /// Coefficient of determination: 1 minus the squared error over the squared
@@ -105,6 +109,11 @@ pub fn mean_absolute_error(y_true: &[f64], y_pred: &[f64]) -> Result<f64> {
 /// single sample (scikit-learn warns and returns NaN there).
 pub fn r2_score(y_true: &[f64], y_pred: &[f64]) -> Result<f64> {
     check(y_true, y_pred)?;
+    r2_from_residual(y_true, sum_of_squared_errors(y_true, y_pred))
+}
+
+/// R² of checked input whose sum of squared errors is `residual`.
+fn r2_from_residual(y_true: &[f64], residual: f64) -> Result<f64> {
     if y_true.len() < 2 {
         return Err(MetricsError::TooFewSamples {
             metric: "R^2",
@@ -112,7 +121,6 @@ pub fn r2_score(y_true: &[f64], y_pred: &[f64]) -> Result<f64> {
             actual: y_true.len(),
         });
     }
-    let residual = sum_of_squared_errors(y_true, y_pred);
     let mean = y_true.iter().sum::<f64>() / y_true.len() as f64;
     let total: f64 = y_true.iter().map(|y| (y - mean) * (y - mean)).sum();
     let constant = y_true.iter().all(|&y| y == y_true[0]);
@@ -152,8 +160,10 @@ impl RegressionMetrics {
     /// # Errors
     /// As [`mean_squared_error`].
     pub fn compute(y_true: &[f64], y_pred: &[f64]) -> Result<Self> {
-        let mse = mean_squared_error(y_true, y_pred)?;
-        let r2 = match r2_score(y_true, y_pred) {
+        check(y_true, y_pred)?;
+        let residual = sum_of_squared_errors(y_true, y_pred);
+        let mse = residual / y_true.len() as f64;
+        let r2 = match r2_from_residual(y_true, residual) {
             Ok(r2) => Some(r2),
             Err(MetricsError::TooFewSamples { .. }) => None,
             Err(other) => return Err(other),
@@ -162,7 +172,7 @@ impl RegressionMetrics {
             n_samples: y_true.len(),
             mse,
             rmse: mse.sqrt(),
-            mae: mean_absolute_error(y_true, y_pred)?,
+            mae: mean_of_absolute_errors(y_true, y_pred),
             r2,
         })
     }

@@ -59,15 +59,8 @@ pub fn roc_auc_binary(y_true: &[usize], scores: &[f64]) -> Result<f64> {
 /// # Errors
 /// As [`roc_auc_ovr_macro`].
 pub fn roc_auc_ovr(y_true: &[usize], probabilities: Probabilities<'_>) -> Result<Vec<f64>> {
-    validate::same_len(
-        "y_true",
-        y_true.len(),
-        "the probability matrix",
-        probabilities.n_samples(),
-    )?;
-    validate::non_empty(y_true.len())?;
+    validate::labels_with_probabilities(y_true, probabilities)?;
     let n_classes = probabilities.n_classes();
-    validate::labels_in_range("y_true", y_true, n_classes)?;
     // Per-column AUCs of logits differ from those of softmax outputs, so insist on probabilities.
     probabilities.check_rows_sum_to_one()?;
 

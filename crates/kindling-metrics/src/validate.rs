@@ -1,6 +1,7 @@
 //! Input checks shared by every metric, so each one rejects bad input the same way.
 
 use crate::error::{MetricsError, Result};
+use crate::probabilities::Probabilities;
 
 pub(crate) fn same_len(
     left: &'static str,
@@ -70,4 +71,20 @@ pub(crate) fn labels(y_true: &[usize], y_pred: &[usize], n_classes: usize) -> Re
     has_classes(n_classes)?;
     labels_in_range("y_true", y_true, n_classes)?;
     labels_in_range("y_pred", y_pred, n_classes)
+}
+
+/// The checks every metric of class probabilities starts with: one row per label,
+/// non-empty, every label a column.
+pub(crate) fn labels_with_probabilities(
+    y_true: &[usize],
+    probabilities: Probabilities<'_>,
+) -> Result<()> {
+    same_len(
+        "y_true",
+        y_true.len(),
+        "the probability matrix",
+        probabilities.n_samples(),
+    )?;
+    non_empty(y_true.len())?;
+    labels_in_range("y_true", y_true, probabilities.n_classes())
 }
