@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use clap::Args;
 
-use kindling::train::linreg::{Ending, LineConfig, LineFit, fit_line, least_squares};
+use kindling::train::linreg::{Ending, LineConfig, fit_line, least_squares};
 
 use crate::common::{positive_number, shown, whole_number};
 
@@ -67,22 +67,11 @@ pub fn run(args: LinregArgs) -> Result<()> {
         x.len(),
         args.input.display()
     );
-    print_table(&fit);
-    if let Ending::Diverged {
-        epoch,
-        loss,
-        first_loss,
-    } = fit.ending
-    {
-        let how = match loss {
-            Some(loss) => format!(
-                "the loss reached {loss:.4e}, over {} times the first epoch's {first_loss:.4e}",
-                kindling::train::linreg::DIVERGENCE_FACTOR
-            ),
-            None => "the loss grew too large to be a number".to_string(),
-        };
+    print!("{}", fit.table());
+    if let Ending::Diverged { .. } = fit.ending {
         bail!(
-            "training diverged at epoch {epoch}: {how}. Each step overshoots further than the last, so learning rate {lr:e} is too large for this data. Fix: use a smaller rate, such as --lr {} (a tenth)",
+            "training {}. Each step overshoots further than the last, so learning rate {lr:e} is too large for this data. Fix: use a smaller rate, such as --lr {} (a tenth)",
+            fit.ending,
             tenth(lr)
         );
     }
@@ -101,29 +90,10 @@ pub fn run(args: LinregArgs) -> Result<()> {
         }
     }
     if let Some(path) = &args.history {
-        let history = fit.to_history();
-        if is_csv(path) {
-            history.save_csv(path)?;
-        } else {
-            history.save_json(path)?;
-        }
+        fit.to_history().save(path)?;
         println!("Saved the history to {}", path.display());
     }
     Ok(())
-}
-
-/// The epoch table: the line at the start of each epoch and its loss.
-fn print_table(fit: &LineFit) {
-    println!(
-        "{:>6}  {:>14}  {:>12}  {:>12}",
-        "epoch", "loss", "slope", "intercept"
-    );
-    for row in &fit.rows {
-        println!(
-            "{:>6}  {:>14.4}  {:>12.6}  {:>12.6}",
-            row.epoch, row.loss, row.slope, row.intercept
-        );
-    }
 }
 
 fn is_csv(path: &Path) -> bool {

@@ -39,6 +39,16 @@ impl<M> TrainingContext<'_, M> {
         self.control.stop.is_some()
     }
 
+    /// The value `metric` reached in the epoch that just ended, for a callback that
+    /// monitors it; a metric the history lacks is an error naming `callback`.
+    pub fn monitored(&self, callback: &str, metric: &str) -> Result<f64, FitError> {
+        let values = self
+            .history
+            .require(metric)
+            .map_err(|e| callback_error(callback, e))?;
+        Ok(values[self.epoch - 1])
+    }
+
     /// A line printed under the epoch's row (when fit prints at all).
     pub fn note(&mut self, message: impl Into<String>) {
         self.control.notes.push(message.into());

@@ -238,11 +238,13 @@ impl History {
         best
     }
 
-    /// Keeps only the first `epochs` epochs (used when a run is resumed or trimmed).
-    pub fn truncate(&mut self, epochs: usize) {
-        self.epochs = self.epochs.min(epochs);
-        for (_, values) in &mut self.columns {
-            values.truncate(self.epochs);
+    /// Writes the history as CSV when `path` ends in `.csv`, else as JSON, atomically:
+    /// the format [`load`](Self::load) reads back from the same name.
+    pub fn save(&self, path: &Path) -> Result<(), HistoryError> {
+        if is_csv_path(path) {
+            self.save_csv(path)
+        } else {
+            self.save_json(path)
         }
     }
 
@@ -287,10 +289,7 @@ impl History {
     /// [`save_csv`](Self::save_csv), chosen by the file extension.
     pub fn load(path: &Path) -> Result<History, HistoryError> {
         let text = std::fs::read_to_string(path).map_err(|source| io_error(path, source))?;
-        let is_csv = path
-            .extension()
-            .is_some_and(|ext| ext.eq_ignore_ascii_case("csv"));
-        let parsed = if is_csv {
+        let parsed = if is_csv_path(path) {
             Self::parse_csv(&text)
         } else {
             serde_json::from_str(&text).map_err(|error| error.to_string())
@@ -334,6 +333,12 @@ impl History {
         }
         Ok(history)
     }
+}
+
+/// The file format rule shared by [`History::save`] and [`History::load`].
+fn is_csv_path(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("csv"))
 }
 
 fn io_error(path: &Path, source: io::Error) -> HistoryError {

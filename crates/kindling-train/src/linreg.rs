@@ -290,20 +290,36 @@ impl From<&LineFit> for History {
     }
 }
 
-impl fmt::Display for LineFit {
+impl LineFit {
+    /// The epoch table alone (epoch, loss, slope, intercept), one line per epoch.
+    pub fn table(&self) -> impl fmt::Display + '_ {
+        EpochTable(&self.rows)
+    }
+}
+
+struct EpochTable<'a>(&'a [LineEpoch]);
+
+impl fmt::Display for EpochTable<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
             "{:>6}  {:>14}  {:>12}  {:>12}",
             "epoch", "loss", "slope", "intercept"
         )?;
-        for row in &self.rows {
+        for row in self.0 {
             writeln!(
                 f,
                 "{:>6}  {:>14.4}  {:>12.6}  {:>12.6}",
                 row.epoch, row.loss, row.slope, row.intercept
             )?;
         }
+        Ok(())
+    }
+}
+
+impl fmt::Display for LineFit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.table())?;
         writeln!(f, "Learning rate {}: {}.", self.learning_rate, self.ending)?;
         write!(f, "Final line: {} (loss {:.4})", self.line, self.final_loss)
     }

@@ -10,7 +10,7 @@ use kindling_train::callbacks::{
 };
 use kindling_train::{
     Callback, FeatureData, FitConfig, FitError, History, ImageData, Mode, OptimizerKind,
-    TrainingContext, Verbosity, evaluate, fit, fit_with,
+    TrainingContext, Verbosity, evaluate, fit, fit_with, predict_proba,
 };
 
 fn small_mlp(seed: u64) -> Mlp {
@@ -104,6 +104,26 @@ fn training_learns_separable_points() {
     let measured = evaluate(&model, &valid, &Device::flex());
     assert_eq!(measured.examples, 100);
     assert!((measured.accuracy - history.get("val_accuracy").unwrap()[14]).abs() < 1e-12);
+}
+
+#[test]
+fn predicted_probabilities_sum_to_one_and_their_top_class_scores_like_evaluate() {
+    let (model, _) = fit(small_mlp(3), &blobs(200, 1), None, &quiet(5)).unwrap();
+    let valid = blobs(100, 2);
+    let rows = predict_proba(&model, &valid, &Device::flex());
+    assert_eq!(rows.len(), 100);
+    for row in &rows {
+        assert_eq!(row.len(), 2);
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{row:?}");
+    }
+    // blobs alternate their labels: 0, 1, 0, 1, ...
+    let right = rows
+        .iter()
+        .enumerate()
+        .filter(|(index, row)| usize::from(row[1] > row[0]) == index % 2)
+        .count();
+    let measured = evaluate(&model, &valid, &Device::flex());
+    assert!((right as f64 / 100.0 - measured.accuracy).abs() < 1e-12);
 }
 
 #[test]

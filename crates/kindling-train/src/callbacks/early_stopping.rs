@@ -1,6 +1,6 @@
 //! Stop when a monitored metric stops improving.
 
-use crate::callback::{Callback, TrainingContext, callback_error};
+use crate::callback::{Callback, TrainingContext};
 use crate::error::FitError;
 use crate::history::Mode;
 
@@ -104,11 +104,7 @@ impl<M: Clone> Callback<M> for EarlyStopping<M> {
     }
 
     fn on_epoch_end(&mut self, context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
-        let values = context
-            .history
-            .require(&self.monitor)
-            .map_err(|e| callback_error("EarlyStopping", e))?;
-        let current = values[context.epoch - 1];
+        let current = context.monitored("EarlyStopping", &self.monitor)?;
         if context.epoch < self.start_from_epoch || current.is_nan() {
             return Ok(());
         }

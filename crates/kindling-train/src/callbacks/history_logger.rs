@@ -27,15 +27,9 @@ impl<M> Callback<M> for HistoryLogger {
     }
 
     fn on_epoch_end(&mut self, context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
-        let is_csv = self
-            .path
-            .extension()
-            .is_some_and(|ext| ext.eq_ignore_ascii_case("csv"));
-        let written = if is_csv {
-            context.history.save_csv(&self.path)
-        } else {
-            context.history.save_json(&self.path)
-        };
-        written.map_err(|e| callback_error("HistoryLogger", e))
+        context
+            .history
+            .save(&self.path)
+            .map_err(|e| callback_error("HistoryLogger", e))
     }
 }

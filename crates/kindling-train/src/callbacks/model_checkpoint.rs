@@ -65,11 +65,7 @@ impl<M: Module> Callback<M> for ModelCheckpoint {
 
     fn on_epoch_end(&mut self, context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
         let save = if self.save_best_only {
-            let values = context
-                .history
-                .require(&self.monitor)
-                .map_err(|e| callback_error("ModelCheckpoint", e))?;
-            let current = values[context.epoch - 1];
+            let current = context.monitored("ModelCheckpoint", &self.monitor)?;
             let improved = !current.is_nan()
                 && self
                     .best

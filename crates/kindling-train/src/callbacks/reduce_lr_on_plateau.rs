@@ -1,6 +1,6 @@
 //! Lower the learning rate when progress stalls.
 
-use crate::callback::{Callback, TrainingContext, callback_error};
+use crate::callback::{Callback, TrainingContext};
 use crate::error::FitError;
 use crate::history::Mode;
 
@@ -77,11 +77,7 @@ impl<M> Callback<M> for ReduceLrOnPlateau {
     }
 
     fn on_epoch_end(&mut self, context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
-        let values = context
-            .history
-            .require(&self.monitor)
-            .map_err(|e| callback_error("ReduceLROnPlateau", e))?;
-        let current = values[context.epoch - 1];
+        let current = context.monitored("ReduceLROnPlateau", &self.monitor)?;
         if current.is_nan() {
             return Ok(());
         }
