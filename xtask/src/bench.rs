@@ -258,21 +258,8 @@ fn peak_rss_mib() -> Option<f64> {
 /// A CIFAR-10-shaped folder (5 x 10,000 training and 10,000 test images, in the
 /// binary format) filled from the built-in set, for timing the loader offline.
 fn write_cifar_shaped_folder(folder: &Path) -> Result<()> {
-    use kindling::data::cifar::{FOLDER_NAME, RECORDS_PER_FILE, write_batch};
-    let dir = folder.join(FOLDER_NAME);
-    std::fs::create_dir_all(&dir)?;
-    let names: Vec<String> = builtin::CLASS_NAMES.iter().map(|n| n.to_string()).collect();
-    std::fs::write(dir.join("batches.meta.txt"), names.join("\n") + "\n")?;
     let train = builtin::generate(Split::Train, builtin::TRAIN_CAPACITY, 1)?;
-    for file in 0..5 {
-        let indices: Vec<usize> =
-            (file * RECORDS_PER_FILE..(file + 1) * RECORDS_PER_FILE).collect();
-        write_batch(
-            &train.select(&indices),
-            &dir.join(format!("data_batch_{}.bin", file + 1)),
-        )?;
-    }
     let test = builtin::generate(Split::Test, builtin::TEST_CAPACITY, 1)?;
-    write_batch(&test, &dir.join("test_batch.bin"))?;
+    kindling::data::cifar::write_folder(folder, &train, &test)?;
     Ok(())
 }

@@ -118,8 +118,20 @@ pub fn history_chart(
     log_scale: bool,
     out_path: impl AsRef<Path>,
 ) -> Result<(), ChartError> {
-    let target = Target::new(out_path.as_ref())?;
+    // The output name is checked before the history is read.
+    Target::new(out_path.as_ref())?;
     let history = History::load(history_path.as_ref())?;
+    history_metrics_chart(&history, metrics, log_scale, out_path)
+}
+
+/// [`history_chart`] for a history already in memory.
+pub fn history_metrics_chart(
+    history: &History,
+    metrics: &[&str],
+    log_scale: bool,
+    out_path: impl AsRef<Path>,
+) -> Result<(), ChartError> {
+    let target = Target::new(out_path.as_ref())?;
     let all: Vec<&str>;
     let metrics = if metrics.is_empty() {
         all = history
@@ -132,10 +144,10 @@ pub fn history_chart(
     };
     let options = ChartOptions::default().with_log_scale(log_scale);
     match metrics {
-        [metric] => EpochChart::for_metric(&history, metric)?
+        [metric] => EpochChart::for_metric(history, metric)?
             .with_options(options)
             .save(&target.path),
-        _ => MetricsGrid::from_history(&history, metrics)?
+        _ => MetricsGrid::from_history(history, metrics)?
             .with_options(options)
             .save(&target.path),
     }

@@ -50,7 +50,7 @@ pub use confusion::{confusion_heatmap, confusion_matrix_heatmap};
 pub use epoch_chart::{EpochChart, Series};
 pub use error::ChartError;
 pub use grid::{MetricsGrid, metrics_grid};
-pub use history_charts::{accuracy_chart, history_chart, loss_chart};
+pub use history_charts::{accuracy_chart, history_chart, history_metrics_chart, loss_chart};
 pub use image_grid::{GridImage, image_grid};
 pub use options::ChartOptions;
 pub use overlay::overlay_chart;

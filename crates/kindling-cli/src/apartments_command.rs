@@ -17,7 +17,7 @@ pub struct ApartmentsArgs {
     #[arg(long, default_value_t = 100)]
     count: usize,
     /// Seed: the same seed gives the same apartments.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = kindling::data::builtin::DEFAULT_SEED)]
     seed: u64,
     /// The CSV to write (default: apartments.csv, or apartments_test.csv with --test).
     #[arg(long)]

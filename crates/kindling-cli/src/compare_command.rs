@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use kindling::charts::overlay_chart;
-use kindling::data::atomic::write_atomically;
+use kindling::data::atomic::write_bytes_atomically;
 use kindling::train::History;
 
 use crate::common::{cell, load_history};
@@ -234,8 +234,7 @@ fn write_csv(rows: &[Vec<String>], path: &Path) -> Result<()> {
         csv.write_record(row.iter().map(|cell| if cell == "-" { "" } else { cell }))?;
     }
     let bytes = csv.into_inner().context("writing the comparison table")?;
-    write_atomically(path, |writer| writer.write_all(&bytes))
-        .with_context(|| format!("writing {}", path.display()))
+    write_bytes_atomically(path, &bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 fn write_markdown(rows: &[Vec<String>], path: &Path) -> Result<()> {
@@ -246,6 +245,6 @@ fn write_markdown(rows: &[Vec<String>], path: &Path) -> Result<()> {
         let cells: Vec<String> = row.iter().map(|cell| escape(cell)).collect();
         text.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
-    write_atomically(path, |writer| writer.write_all(text.as_bytes()))
+    write_bytes_atomically(path, text.as_bytes())
         .with_context(|| format!("writing {}", path.display()))
 }

@@ -23,7 +23,7 @@ pub enum DataCommand {
         #[arg(long)]
         val_size: Option<usize>,
         /// Seed of the split.
-        #[arg(long, default_value_t = 42)]
+        #[arg(long, default_value_t = kindling::data::builtin::DEFAULT_SEED)]
         seed: u64,
     },
     /// Download a dataset into the cache (KINDLING_DATA, or the platform cache folder).

@@ -43,7 +43,7 @@ pub struct LrFindArgs {
     #[arg(long, allow_hyphen_values = true, default_value_t = 100.0)]
     steps: f64,
     /// Seed for the data, the starting weights and the shuffling.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = kindling::data::builtin::DEFAULT_SEED)]
     seed: u64,
     /// flex (CPU, default), cuda or ndarray; or set KINDLING_DEVICE.
     #[arg(long)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use kindling::charts::history_chart;
+use kindling::charts::history_metrics_chart;
 
 use crate::common::load_history;
 
@@ -47,7 +47,7 @@ pub fn run(args: PlotArgs) -> Result<()> {
         }
     }
     let out = args.out.unwrap_or_else(|| file.with_file_name("plot.png"));
-    history_chart(&file, &metrics, args.log, &out)?;
+    history_metrics_chart(&history, &metrics, args.log, &out)?;
     let drawn = if metrics.is_empty() {
         "every training metric".to_string()
     } else {

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use kindling::data::atomic::{parent_folder, replace_dir};
 
 /// Files whose presence marks a folder as holding a run.
 const RUN_MARKERS: [&str; 3] = ["history.json", "config.json", "model.bpk"];
@@ -58,10 +59,7 @@ impl StagedRun {
                 );
             }
         }
-        let parent = match destination.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let parent = parent_folder(&destination).to_path_buf();
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("creating {}", parent.display()))?;
         let staging = tempfile::Builder::new()
@@ -83,11 +81,7 @@ impl StagedRun {
     /// with `--force`).
     pub fn commit(self) -> Result<PathBuf> {
         let staging = self.staging.keep();
-        if self.destination.exists() {
-            std::fs::remove_dir_all(&self.destination)
-                .with_context(|| format!("replacing {}", self.destination.display()))?;
-        }
-        std::fs::rename(&staging, &self.destination).with_context(|| {
+        replace_dir(&staging, &self.destination).with_context(|| {
             format!(
                 "moving the run from {} to {}",
                 staging.display(),

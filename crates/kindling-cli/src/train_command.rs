@@ -42,7 +42,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0.9)]
     momentum: f64,
     /// Seed for the data split, the starting weights and the shuffling.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = kindling::data::builtin::DEFAULT_SEED)]
     seed: u64,
     /// Training images (taken from the dataset's training split).
     #[arg(long, default_value_t = 5000)]

@@ -5,6 +5,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::DataError;
@@ -15,15 +16,15 @@ pub const FOLDER_NAME: &str = "cifar-10-batches-bin";
 /// Images per batch file.
 pub const RECORDS_PER_FILE: usize = 10_000;
 const RECORD_BYTES: usize = 1 + IMAGE_BYTES;
-const TRAIN_FILES: [&str; 5] = [
+pub(crate) const TRAIN_FILES: [&str; 5] = [
     "data_batch_1.bin",
     "data_batch_2.bin",
     "data_batch_3.bin",
     "data_batch_4.bin",
     "data_batch_5.bin",
 ];
-const TEST_FILE: &str = "test_batch.bin";
-const META_FILE: &str = "batches.meta.txt";
+pub(crate) const TEST_FILE: &str = "test_batch.bin";
+pub(crate) const META_FILE: &str = "batches.meta.txt";
 
 /// The two splits of CIFAR-10.
 #[derive(Debug, Clone)]
@@ -140,8 +141,40 @@ fn check_size(path: &Path) -> Result<(), DataError> {
 /// Writes a set in CIFAR-10's binary layout (one label byte, then the planes).
 /// Tests and tools use it to make small CIFAR-shaped folders.
 pub fn write_batch(set: &ImageSet, path: &Path) -> std::io::Result<()> {
+    write_records(set, 0..set.len(), path)
+}
+
+/// Writes a complete `cifar-10-batches-bin/` inside `root` from `train` (5 x
+/// [`RECORDS_PER_FILE`] images, split over the five batch files in order) and
+/// `test` ([`RECORDS_PER_FILE`] images), with `train`'s class names. Tests and
+/// benchmarks use it to stand in for the real download; returns the folder.
+pub fn write_folder(root: &Path, train: &ImageSet, test: &ImageSet) -> std::io::Result<PathBuf> {
+    let sizes_fit =
+        train.len() == TRAIN_FILES.len() * RECORDS_PER_FILE && test.len() == RECORDS_PER_FILE;
+    if !sizes_fit {
+        return Err(std::io::Error::other(format!(
+            "a CIFAR-10 folder holds {} training and {RECORDS_PER_FILE} test images, not {} and {}",
+            TRAIN_FILES.len() * RECORDS_PER_FILE,
+            train.len(),
+            test.len()
+        )));
+    }
+    let dir = root.join(FOLDER_NAME);
+    std::fs::create_dir_all(&dir)?;
+    // The official file ends with a blank line too.
+    let meta = train.class_names().join("\n") + "\n\n";
+    crate::atomic::write_bytes_atomically(&dir.join(META_FILE), meta.as_bytes())?;
+    for (file, name) in TRAIN_FILES.iter().enumerate() {
+        let records = file * RECORDS_PER_FILE..(file + 1) * RECORDS_PER_FILE;
+        write_records(train, records, &dir.join(name))?;
+    }
+    write_batch(test, &dir.join(TEST_FILE))?;
+    Ok(dir)
+}
+
+fn write_records(set: &ImageSet, records: Range<usize>, path: &Path) -> std::io::Result<()> {
     crate::atomic::write_atomically(path, |writer| {
-        for index in 0..set.len() {
+        for index in records {
             writer.write_all(&[set.label(index) as u8])?;
             writer.write_all(set.image(index))?;
         }

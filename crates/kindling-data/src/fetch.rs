@@ -40,6 +40,7 @@ use std::time::Duration;
 pub use cache::{DATA_DIR_ENV, data_dir, data_dir_from};
 pub use error::FetchError;
 
+use crate::cifar;
 use download::{DownloadRequest, Transfer};
 
 /// Where the official CIFAR-10 binary release is downloaded from.
@@ -52,17 +53,17 @@ pub const CIFAR10_MD5: &str = "c32a1d4ab5d03f1284b67883e8d87530";
 pub const CIFAR10_ARCHIVE: &str = "cifar-10-binary.tar.gz";
 
 /// Name of the extracted folder inside the cache folder (and inside the archive).
-pub const CIFAR10_DIR: &str = "cifar-10-batches-bin";
+pub const CIFAR10_DIR: &str = cifar::FOLDER_NAME;
 
 /// The files that a complete `cifar-10-batches-bin/` folder holds.
 pub const CIFAR10_FILES: [&str; 7] = [
-    "data_batch_1.bin",
-    "data_batch_2.bin",
-    "data_batch_3.bin",
-    "data_batch_4.bin",
-    "data_batch_5.bin",
-    "test_batch.bin",
-    "batches.meta.txt",
+    cifar::TRAIN_FILES[0],
+    cifar::TRAIN_FILES[1],
+    cifar::TRAIN_FILES[2],
+    cifar::TRAIN_FILES[3],
+    cifar::TRAIN_FILES[4],
+    cifar::TEST_FILE,
+    cifar::META_FILE,
 ];
 
 /// How long the server may stay silent (while connecting or mid-download) before
@@ -276,7 +277,7 @@ fn download_verified(
     })
 }
 
-fn remove_if_exists(path: &Path) -> Result<(), FetchError> {
+pub(crate) fn remove_if_exists(path: &Path) -> Result<(), FetchError> {
     match std::fs::remove_file(path) {
         Err(error) if error.kind() != io::ErrorKind::NotFound => {
             Err(FetchError::io("delete", path)(error))

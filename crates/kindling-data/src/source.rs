@@ -135,7 +135,12 @@ pub fn load_splits(source: &DataSource, sizes: SplitSizes, seed: u64) -> Result<
         }
     };
     let (train, validation) = pile_sizes(pool.len(), sizes)?;
-    let pool = stratified_subset(&pool, train + validation, seed)?;
+    // pile_sizes never asks for more than the pool holds; all of it needs no copy.
+    let pool = if train + validation < pool.len() {
+        stratified_subset(&pool, train + validation, seed)?
+    } else {
+        pool
+    };
     let (train, validation) = train_validation_split(&pool, validation, seed)?;
     let test = match sizes.test {
         Some(count) if count < test.len() => stratified_subset(&test, count, seed)?,
@@ -188,7 +193,7 @@ fn cache_folder() -> Result<PathBuf, DataError> {
         path: PathBuf::from("KINDLING_DATA"),
         fix: format!("{error}; set KINDLING_DATA to the folder that holds cifar-10-batches-bin"),
     })?;
-    Ok(root.join(cifar::FOLDER_NAME))
+    Ok(crate::fetch::cifar10_dir(&root))
 }
 
 #[cfg(test)]

@@ -2,47 +2,27 @@
 
 use std::path::Path;
 
-use kindling_data::builtin::{CLASS_NAMES, Split, generate};
-use kindling_data::cifar::{FOLDER_NAME, RECORDS_PER_FILE, load, write_batch};
+use kindling_data::builtin::{Split, generate};
+use kindling_data::cifar::{self, FOLDER_NAME, RECORDS_PER_FILE, load};
 use kindling_data::{DataError, DataSource, SplitSizes, load_splits};
 
 /// Writes a complete `cifar-10-batches-bin` (60,000 images: real sizes, built-in pixels).
 fn write_folder(root: &Path) -> std::path::PathBuf {
-    let dir = root.join(FOLDER_NAME);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("batches.meta.txt"),
-        CLASS_NAMES.join("\n") + "\n\n",
-    )
-    .unwrap();
     let train = generate(Split::Train, 5 * RECORDS_PER_FILE, 3).unwrap();
-    for file in 0..5 {
-        let indices: Vec<usize> =
-            (file * RECORDS_PER_FILE..(file + 1) * RECORDS_PER_FILE).collect();
-        write_batch(
-            &train.select(&indices),
-            &dir.join(format!("data_batch_{}.bin", file + 1)),
-        )
-        .unwrap();
-    }
-    write_batch(
-        &generate(Split::Test, RECORDS_PER_FILE, 3).unwrap(),
-        &dir.join("test_batch.bin"),
-    )
-    .unwrap();
-    dir
+    let test = generate(Split::Test, RECORDS_PER_FILE, 3).unwrap();
+    cifar::write_folder(root, &train, &test).unwrap()
 }
 
 #[test]
 fn a_complete_folder_loads_every_image_and_label() {
     let root = tempfile::tempdir().unwrap();
     let dir = write_folder(root.path());
+    let original = generate(Split::Train, 50_000, 3).unwrap();
     // Both the folder itself and the folder holding it are accepted.
     for path in [dir.as_path(), root.path()] {
         let data = load(path).unwrap();
         assert_eq!((data.train.len(), data.test.len()), (50_000, 10_000));
         assert_eq!(data.train.class_names()[9], "v-stripes");
-        let original = generate(Split::Train, 50_000, 3).unwrap();
         assert_eq!(data.train.image(12_345), original.image(12_345));
         assert_eq!(data.train.labels(), original.labels());
     }

@@ -1,24 +1,15 @@
 //! MD5 checksums of files, computed by streaming (never the whole file in memory).
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
 use md5::{Digest, Md5};
 
 /// The MD5 of the file at `path`, as 32 lowercase hexadecimal digits.
 pub(crate) fn md5_file(path: &Path) -> io::Result<String> {
-    let mut file = File::open(path)?;
     let mut hasher = Md5::new();
-    let mut buffer = vec![0; 256 * 1024];
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buffer[..n]),
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
+    io::copy(&mut File::open(path)?, &mut hasher)?;
     Ok(format!("{:x}", hasher.finalize()))
 }
 

@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ureq::Agent;
 use ureq::http::{HeaderMap, Uri, header};
 
-use super::FetchError;
+use super::{FetchError, remove_if_exists};
 
 /// One download: where from, where to, and how to report it.
 pub(crate) struct DownloadRequest<'a> {
@@ -45,7 +45,7 @@ pub(crate) fn download(req: &DownloadRequest) -> Result<Transfer, FetchError> {
     match attempt(&agent, req, start)? {
         Attempt::Done(transfer) => Ok(transfer),
         Attempt::StartOver => {
-            remove_part(req.part)?;
+            remove_if_exists(req.part)?;
             match attempt(&agent, req, 0)? {
                 Attempt::Done(transfer) => Ok(transfer),
                 // Only reachable with a range request, and this one had none.
@@ -102,7 +102,7 @@ fn attempt(agent: &Agent, req: &DownloadRequest, start: u64) -> Result<Attempt, 
             })?;
             if range.start != start {
                 // Appending bytes from elsewhere would corrupt the file.
-                remove_part(req.part)?;
+                remove_if_exists(req.part)?;
                 return Err(unexpected(format!(
                     "asked to resume at byte {start}, it sent bytes from {}; the partial \
                      file was deleted",
@@ -275,15 +275,6 @@ fn open_part(part: &Path, append: bool) -> Result<File, FetchError> {
     options
         .open(part)
         .map_err(FetchError::io("open for writing", part))
-}
-
-fn remove_part(part: &Path) -> Result<(), FetchError> {
-    match std::fs::remove_file(part) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => {
-            Err(FetchError::io("delete", part)(error))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// A bar with bytes, speed and ETA, or a spinner when the size is unknown; hidden

@@ -14,6 +14,7 @@ use tar::EntryType;
 
 use super::FetchError;
 use super::cache::missing_files;
+use crate::atomic::replace_dir;
 
 /// Extracts `archive` and installs its `folder` as `<cache_dir>/<folder>`,
 /// provided it holds all of `files`.
@@ -44,27 +45,9 @@ pub(crate) fn extract_and_install(
         });
     }
 
+    // An incomplete folder from earlier (a file deleted by hand, say) is replaced.
     let dest = cache_dir.join(folder);
-    // An incomplete folder from earlier (a file deleted by hand, say) would make
-    // the rename fail; move it into the staging folder, which deletes it on drop.
-    let old = staging.path().join(".replaced");
-    let had_old = match std::fs::rename(&dest, &old) {
-        Ok(()) => true,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => false,
-        Err(error) => {
-            return Err(FetchError::io("move aside the incomplete folder", &dest)(
-                error,
-            ));
-        }
-    };
-    if let Err(error) = std::fs::rename(&unpacked, &dest) {
-        if had_old {
-            // Best effort: leave things as they were found.
-            let _ = std::fs::rename(&old, &dest);
-        }
-        return Err(FetchError::io("move the extracted folder to", &dest)(error));
-    }
-    Ok(())
+    replace_dir(&unpacked, &dest).map_err(FetchError::io("move the extracted folder to", &dest))
 }
 
 /// Unpacks every entry of the gzipped tar `archive` into `into`, refusing entries
