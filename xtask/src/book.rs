@@ -63,7 +63,7 @@ fn ensure_mdbook() -> Result<()> {
 /// `book/src/generated/stageNN/`, so the book's pictures come from the code.
 fn draw_pictures() -> Result<()> {
     let root = repo::root();
-    for stage in STAGES.iter().filter(|s| s.written) {
+    for stage in STAGES.iter().filter(|s| s.written()) {
         let out = root
             .join("book")
             .join("src")

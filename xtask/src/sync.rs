@@ -11,7 +11,7 @@ use crate::repo;
 pub fn run(check: bool) -> Result<bool> {
     let root = repo::root();
     let mut stale = Vec::new();
-    for stage in STAGES.iter().filter(|s| s.written) {
+    for stage in STAGES.iter().filter(|s| s.written()) {
         let slug = stage.slug();
         let solution = root.join("solutions").join(&slug);
         let exercise = root.join("exercises").join(&slug);

@@ -48,8 +48,6 @@ pub struct AnswerProblem {
 /// A parsed answers file.
 #[derive(Debug, Clone)]
 pub struct Answers {
-    /// Where it was read from.
-    pub path: PathBuf,
     table: Table,
 }
 
@@ -72,10 +70,7 @@ impl Answers {
                 problem: error.message().trim().to_string(),
             }
         })?;
-        Ok(Answers {
-            path: path.to_path_buf(),
-            table,
-        })
+        Ok(Answers { table })
     }
 
     fn value(&self, section: &str, key: &str) -> Result<&Value, AnswerProblem> {
@@ -134,6 +129,16 @@ impl Answers {
             )),
         }
     }
+}
+
+/// One answer read from a file that may have failed to load, with either error
+/// as the text a checklist item shows.
+pub fn answer<T>(
+    answers: &Result<Answers, AnswersError>,
+    read: impl FnOnce(&Answers) -> Result<T, AnswerProblem>,
+) -> Result<T, String> {
+    let answers = answers.as_ref().map_err(ToString::to_string)?;
+    read(answers).map_err(|e| e.to_string())
 }
 
 fn problem(section: &str, key: &str, text: &str) -> AnswerProblem {

@@ -71,6 +71,17 @@ impl CheckItem {
         }
     }
 
+    /// Passes with `outcome`'s detail, or fails with its detail and its fix.
+    pub fn judged((id, title): (&str, &str), outcome: Result<String, Failure>) -> Self {
+        match outcome {
+            Ok(detail) => CheckItem {
+                detail: Some(detail),
+                ..CheckItem::pass(id, title)
+            },
+            Err((detail, fix)) => CheckItem::fail(id, title, detail, fix),
+        }
+    }
+
     /// Passes when `outcome` is `Ok`, fails with its detail and `hint` otherwise.
     pub fn from_result(
         id: &str,
@@ -87,6 +98,9 @@ impl CheckItem {
         }
     }
 }
+
+/// A failed check: what was found, and the fix to print.
+pub type Failure = (String, &'static str);
 
 /// The checklist of one run of one stage.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,6 +133,8 @@ impl Checklist {
 pub struct CheckContext {
     /// Stage number.
     pub stage: u8,
+    /// The stage's folder (its `src/` and answers file).
+    pub stage_dir: PathBuf,
     /// The folder the run wrote its results into.
     pub out_dir: PathBuf,
     /// The stage's answers file.
@@ -127,8 +143,6 @@ pub struct CheckContext {
     pub run_id: Option<String>,
     /// When the run started: every result must be newer.
     pub started: SystemTime,
-    /// How long the run took, in seconds.
-    pub seconds: Option<f64>,
     /// The profile the run used.
     pub profile: Profile,
     /// The seed the run used.
@@ -142,11 +156,11 @@ impl CheckContext {
     pub fn new(stage: u8, stage_dir: &Path, out_dir: &Path, snapshots: &Path) -> Self {
         CheckContext {
             stage,
+            stage_dir: stage_dir.to_path_buf(),
             out_dir: out_dir.to_path_buf(),
             answers_path: stage_dir.join(ANSWERS_FILE),
             run_id: None,
             started: SystemTime::UNIX_EPOCH,
-            seconds: None,
             profile: Profile::Check,
             seed: 42,
             snapshots: snapshots.to_path_buf(),
@@ -204,14 +218,13 @@ impl CheckContext {
 /// The item every stage starts with after building and running: the results
 /// really come from this run.
 pub fn fresh_results_item(context: &CheckContext) -> (CheckItem, Option<StageReport>) {
-    const ID: &str = "common.fresh";
-    const TITLE: &str = "The results come from this run (report.json)";
+    let (id, title) = crate::stages::COMMON_ITEMS[2];
     match context.fresh_report() {
-        Ok(report) => (CheckItem::pass(ID, TITLE), Some(report)),
+        Ok(report) => (CheckItem::pass(id, title), Some(report)),
         Err(detail) => (
             CheckItem::fail(
-                ID,
-                TITLE,
+                id,
+                title,
                 detail,
                 "Make sure the program ends by writing its report (the last step of the page) into the folder given with --out.",
             ),

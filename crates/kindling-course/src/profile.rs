@@ -2,7 +2,6 @@
 //! seeded run the checker uses.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,17 +31,5 @@ impl fmt::Display for Profile {
             Profile::Full => "full",
             Profile::Check => "check",
         })
-    }
-}
-
-impl FromStr for Profile {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "full" => Ok(Profile::Full),
-            "check" => Ok(Profile::Check),
-            other => Err(format!("unknown profile `{other}`: use full or check")),
-        }
     }
 }

@@ -173,7 +173,7 @@ pub fn exercise_files(
 }
 
 /// Files under `dir`, skipping build output, sorted.
-fn walk(dir: &Path) -> Result<Vec<PathBuf>, SyncError> {
+pub(crate) fn walk(dir: &Path) -> Result<Vec<PathBuf>, SyncError> {
     let mut found = Vec::new();
     let entries = std::fs::read_dir(dir).map_err(|e| SyncError::Io {
         file: dir.to_path_buf(),

@@ -174,16 +174,17 @@ fn prepare_scratch(stage: &StageFolder, slug: &str) -> Result<PathBuf> {
     let root = repo::root();
     // One scratch crate per folder, so submissions can be checked side by side; the
     // dependencies' build is shared all the same.
+    let key = folder_key(&stage.dir);
     let scratch = repo::target_dir()
         .join("kindling-check")
-        .join(format!("{slug}-{}", folder_key(&stage.dir)));
+        .join(format!("{slug}-{key}"));
     std::fs::create_dir_all(&scratch)?;
     let src = scratch.join("src");
     if src.exists() {
         std::fs::remove_dir_all(&src)?;
     }
     copy_dir(&stage.dir.join("src"), &src)?;
-    let manifest = scratch_manifest(&root, stage, &folder_key(&stage.dir))?;
+    let manifest = scratch_manifest(&root, stage, &key)?;
     std::fs::write(scratch.join("Cargo.toml"), manifest)?;
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))?;
     Ok(scratch)

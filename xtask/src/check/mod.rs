@@ -80,10 +80,10 @@ pub fn command(args: &CheckArgs) -> Result<bool> {
 
 fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
     let stage = parse_stage(name)?;
-    if !stage.written {
+    if !stage.written() {
         let ready: Vec<String> = STAGES
             .iter()
-            .filter(|s| s.written)
+            .filter(|s| s.written())
             .map(|s| s.number.to_string())
             .collect();
         bail!(
@@ -112,9 +112,7 @@ fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
         Some(target) => {
             let text = serde_json::to_string_pretty(&result)? + "\n";
             match target {
-                Some(file) => {
-                    kindling::data::atomic::write_bytes_atomically(file, text.as_bytes())?
-                }
+                Some(file) => write_json(file, &text)?,
                 None => print!("{text}"),
             }
         }
@@ -209,7 +207,6 @@ pub fn check_stage(
     );
     context.run_id = Some(run_id);
     context.started = started;
-    context.seconds = Some(outcome.seconds);
     items.extend(evaluate_run(stage, &context));
     keep_results(out.path(), &stage.slug());
     Ok(finish(result, items))
@@ -330,7 +327,7 @@ fn progress(json: bool) -> Result<bool> {
     let mut next: Option<&StageInfo> = None;
     let mut rows = Vec::new();
     for stage in &STAGES {
-        let status = if !stage.written {
+        let status = if !stage.written() {
             "not written yet".to_string()
         } else {
             let dir = repo::root().join("exercises").join(stage.slug());
@@ -376,14 +373,14 @@ fn progress(json: bool) -> Result<bool> {
             None => println!("Every written stage passes."),
         }
     }
-    Ok(passed == STAGES.iter().filter(|s| s.written).count())
+    Ok(passed == STAGES.iter().filter(|s| s.written()).count())
 }
 
 /// `cargo xtask hint stageN`: the stage's "If it breaks" table.
 pub fn hint(name: &str) -> Result<()> {
     let stage = parse_stage(name)?;
     println!("Stage {} ({}): if it breaks", stage.number, stage.name);
-    if !stage.written {
+    if !stage.written() {
         println!("  This stage is not written yet.");
         return Ok(());
     }

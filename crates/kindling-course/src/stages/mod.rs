@@ -7,7 +7,7 @@ pub mod stage03;
 pub mod stage04;
 pub mod stage05;
 
-use crate::check::{CheckContext, CheckItem};
+use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
 
 /// A symptom, its likely cause and the fix: one row of a page's "If it breaks".
@@ -28,8 +28,6 @@ pub struct StageInfo {
     pub number: u8,
     /// Short name, as on the course map.
     pub name: &'static str,
-    /// Whether its page, exercise and checks exist yet.
-    pub written: bool,
     /// The stage-specific checklist lines (after the common ones), in page order.
     pub items: &'static [(&'static str, &'static str)],
     /// The page's "If it breaks" rows.
@@ -44,7 +42,6 @@ const fn unwritten(number: u8, name: &'static str) -> StageInfo {
     StageInfo {
         number,
         name,
-        written: false,
         items: &[],
         hints: &[],
         time_limit: 0,
@@ -112,6 +109,11 @@ pub fn parse_stage(text: &str) -> Result<&'static StageInfo, UnknownStage> {
 }
 
 impl StageInfo {
+    /// Whether its page, exercise and checks exist yet.
+    pub fn written(&self) -> bool {
+        self.evaluate.is_some()
+    }
+
     /// The folder name, `stage05`.
     pub fn slug(&self) -> String {
         format!("stage{:02}", self.number)
@@ -124,6 +126,20 @@ impl StageInfo {
             .chain(self.items)
             .map(|(_, title)| *title)
             .collect()
+    }
+}
+
+/// Runs `judge` when the checker's own copy of the data could be loaded.
+pub(crate) fn with_truth<T, U>(
+    truth: &Result<T, String>,
+    judge: impl FnOnce(&T) -> Result<U, Failure>,
+) -> Result<U, Failure> {
+    match truth {
+        Ok(truth) => judge(truth),
+        Err(error) => Err((
+            format!("the checker could not load the data: {error}"),
+            "Run `cargo xtask check` from the course repository, with its built-in data.",
+        )),
     }
 }
 

@@ -3,6 +3,7 @@
 use kindling::data::{SplitSizes, load_splits};
 
 use super::{Hint, StageInfo};
+use crate::answers::answer;
 use crate::check::{CheckContext, CheckItem};
 use crate::report::StageReport;
 use crate::values::usizes;
@@ -18,7 +19,6 @@ pub const SAMPLES_PER_CLASS: usize = 2;
 pub const STAGE: StageInfo = StageInfo {
     number: 1,
     name: "Photos",
-    written: true,
     items: &ITEMS,
     hints: &HINTS,
     time_limit: 60,
@@ -111,40 +111,29 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     items.push(CheckItem::from_result(
         predict.0,
         predict.1,
-        answers
-            .as_ref()
-            .map_err(ToString::to_string)
-            .and_then(|a| {
-                a.text("predict", "images_per_class")
-                    .map_err(|e| e.to_string())
-            })
-            .map(|_| None),
+        answer(&answers, |a| a.text("predict", "images_per_class")).map(|_| None),
         "Before you run the stage, write what you expect under [predict] in answers.toml.",
     ));
-    let balance_outcome = answers
-        .as_ref()
-        .map_err(ToString::to_string)
-        .and_then(|a| {
-            a.choice("observe", "balanced", &["yes", "no"])
-                .map_err(|e| e.to_string())
-        })
-        .and_then(|answer| {
-            let expected = &truth.as_ref().map_err(ToString::to_string)?.counts;
-            let (low, high) = (
-                *expected.iter().min().unwrap_or(&0),
-                *expected.iter().max().unwrap_or(&0),
-            );
-            // Balanced: the largest class is at most 10% bigger than the smallest.
-            let balanced = low > 0 && high as f64 <= low as f64 * 1.1;
-            let right = if balanced { "yes" } else { "no" };
-            if answer == right {
-                Ok(None)
-            } else {
-                Err(format!(
-                    "you answered `{answer}`, but the classes have between {low} and {high} images"
-                ))
-            }
-        });
+    let balance_outcome = answer(&answers, |a| {
+        a.choice("observe", "balanced", &["yes", "no"])
+    })
+    .and_then(|answer| {
+        let expected = &truth.as_ref().map_err(ToString::to_string)?.counts;
+        let (low, high) = (
+            *expected.iter().min().unwrap_or(&0),
+            *expected.iter().max().unwrap_or(&0),
+        );
+        // Balanced: the largest class is at most 10% bigger than the smallest.
+        let balanced = low > 0 && high as f64 <= low as f64 * 1.1;
+        let right = if balanced { "yes" } else { "no" };
+        if answer == right {
+            Ok(None)
+        } else {
+            Err(format!(
+                "you answered `{answer}`, but the classes have between {low} and {high} images"
+            ))
+        }
+    });
     items.push(CheckItem::from_result(
         balance.0,
         balance.1,

@@ -4,8 +4,9 @@
 use kindling::data::{CHANNELS, DataSource, IMAGE_SIDE, SplitSizes, load_splits};
 use serde_json::Value;
 
-use super::{Hint, StageInfo};
-use crate::check::{CheckContext, CheckItem};
+use super::{Hint, StageInfo, with_truth};
+use crate::answers::answer;
+use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
 use crate::values::{floats, strings, usizes};
 
@@ -20,7 +21,6 @@ pub const BATCH_SIZE: usize = 32;
 pub const STAGE: StageInfo = StageInfo {
     number: 2,
     name: "Variables",
-    written: true,
     items: &ITEMS,
     hints: &HINTS,
     time_limit: 60,
@@ -77,57 +77,26 @@ const SHAPE: Hint = HINTS[1];
 const PLACEHOLDER: Hint = HINTS[2];
 const BATCH: Hint = HINTS[3];
 
-/// A failed check: what was found and the fix to print.
-type Failure = (String, &'static str);
-
 fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     let [x_item, y_item, batch_item, predict_item, numbers_item] = ITEMS;
     let truth = load_truth(context);
-    let judged =
-        |id: &str, title: &str, judge: fn(&Truth, &StageReport) -> Result<String, Failure>| {
-            match &truth {
-                Err(error) => CheckItem::fail(
-                    id,
-                    title,
-                    format!("the checker could not load the data: {error}"),
-                    "Run `cargo xtask check` from the course repository, with its built-in data.",
-                ),
-                Ok(truth) => match judge(truth, report) {
-                    Ok(detail) => CheckItem {
-                        detail: Some(detail),
-                        ..CheckItem::pass(id, title)
-                    },
-                    Err((detail, fix)) => CheckItem::fail(id, title, detail, fix),
-                },
-            }
-        };
+    let judged = |item, judge: fn(&Truth, &StageReport) -> Result<String, Failure>| {
+        CheckItem::judged(item, with_truth(&truth, |t| judge(t, report)))
+    };
     let mut items = vec![
-        judged(x_item.0, x_item.1, judge_x),
-        judged(y_item.0, y_item.1, judge_y),
-        judged(batch_item.0, batch_item.1, judge_batch),
+        judged(x_item, judge_x),
+        judged(y_item, judge_y),
+        judged(batch_item, judge_batch),
     ];
 
     let answers = context.answers();
     items.push(CheckItem::from_result(
         predict_item.0,
         predict_item.1,
-        answers
-            .as_ref()
-            .map_err(ToString::to_string)
-            .and_then(|a| {
-                a.text("predict", "x_train_shape")
-                    .map_err(|e| e.to_string())
-            })
-            .map(|_| None),
+        answer(&answers, |a| a.text("predict", "x_train_shape")).map(|_| None),
         "Before you run the stage, write the shape you expect under [predict] in answers.toml.",
     ));
-    let numbers = answers
-        .as_ref()
-        .map_err(ToString::to_string)
-        .and_then(|a| {
-            a.number("observe", "numbers_per_image")
-                .map_err(|e| e.to_string())
-        })
+    let numbers = answer(&answers, |a| a.number("observe", "numbers_per_image"))
         .and_then(|answer| judge_numbers_per_image(answer, report));
     items.push(CheckItem::from_result(
         numbers_item.0,

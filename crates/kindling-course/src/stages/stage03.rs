@@ -6,8 +6,8 @@ use std::path::Path;
 use kindling::data::{CHANNELS, DataSource, ImageSet, Normalization, SplitSizes, load_splits};
 use serde_json::Value;
 
-use super::{Hint, StageInfo};
-use crate::check::{CheckContext, CheckItem};
+use super::{Hint, StageInfo, with_truth};
+use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
 use crate::values::{floats, usizes};
 
@@ -22,7 +22,6 @@ pub const PILE_NAMES: [&str; 3] = ["train", "validation", "test"];
 pub const STAGE: StageInfo = StageInfo {
     number: 3,
     name: "Prepared data",
-    written: true,
     items: &ITEMS,
     hints: &HINTS,
     time_limit: 60,
@@ -84,9 +83,6 @@ const STATS_TOLERANCE: f32 = 1e-4;
 /// Normalised training pixels: mean within this of 0, standard deviation of 1.
 const NORMALIZED_TOLERANCE: f32 = 0.01;
 
-/// A failed check: what was found and the fix to print.
-type Failure = (String, &'static str);
-
 fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     let [
         piles_item,
@@ -96,17 +92,8 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
         answers_item,
     ] = ITEMS;
     let truth = load_truth(context);
-    let item = |(id, title): (&str, &str), outcome: Result<String, Failure>| match outcome {
-        Ok(detail) => CheckItem {
-            detail: Some(detail),
-            ..CheckItem::pass(id, title)
-        },
-        Err((detail, fix)) => CheckItem::fail(id, title, detail, fix),
-    };
-    let source = context
-        .answers_path
-        .parent()
-        .map_or_else(|| Path::new(".").join("src"), |dir| dir.join("src"));
+    let item = CheckItem::judged;
+    let source = context.stage_dir.join("src");
     vec![
         item(piles_item, with_truth(&truth, |t| judge_piles(t, report))),
         item(stats_item, with_truth(&truth, |t| judge_stats(t, report))),
@@ -121,20 +108,6 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
                 .map(|()| "all three written".to_string()),
         ),
     ]
-}
-
-/// Runs `judge` when the truth could be loaded.
-fn with_truth<T>(
-    truth: &Result<Truth, String>,
-    judge: impl FnOnce(&Truth) -> Result<T, Failure>,
-) -> Result<T, Failure> {
-    match truth {
-        Ok(truth) => judge(truth),
-        Err(error) => Err((
-            format!("the checker could not load the data: {error}"),
-            "Run `cargo xtask check` from the course repository, with its built-in data.",
-        )),
-    }
 }
 
 /// What the check run must find, recomputed from the data.
@@ -374,21 +347,15 @@ fn judge_sealed(source: &Path, report: &StageReport) -> Result<String, Failure> 
 
 /// Every `.rs` file under `dir`, as (path, text).
 fn rust_files(dir: &Path) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs")
-            && let Ok(text) = std::fs::read_to_string(&path)
-        {
-            found.push((path.display().to_string(), text));
-        }
-    }
-    found
+    crate::sync::walk(dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            Some((path.display().to_string(), text))
+        })
+        .collect()
 }
 
 /// True when the code (comments left out) calls `open()` with no arguments, as

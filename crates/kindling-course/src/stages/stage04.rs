@@ -5,7 +5,7 @@ use kindling::models::{BaselineCnnConfig, LayerRecord, summary, with_commas};
 use serde_json::Value;
 
 use super::{Hint, StageInfo};
-use crate::check::{CheckContext, CheckItem};
+use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
 use crate::values::usizes;
 
@@ -20,7 +20,6 @@ pub const CLASSES: usize = 10;
 pub const STAGE: StageInfo = StageInfo {
     number: 4,
     name: "Model",
-    written: true,
     items: &ITEMS,
     hints: &HINTS,
     time_limit: 60,
@@ -74,9 +73,6 @@ const SHAPES: Hint = HINTS[1];
 const DENSE: Hint = HINTS[2];
 const TRACE: Hint = HINTS[3];
 
-/// A failed check: what was found and the fix to print.
-type Failure = (String, &'static str);
-
 fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     let [
         layers_item,
@@ -87,13 +83,7 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     ] = ITEMS;
     let reference = reference_layers();
     let found = report_layers(report);
-    let item = |(id, title): (&str, &str), outcome: Result<String, Failure>| match outcome {
-        Ok(detail) => CheckItem {
-            detail: Some(detail),
-            ..CheckItem::pass(id, title)
-        },
-        Err((detail, fix)) => CheckItem::fail(id, title, detail, fix),
-    };
+    let item = CheckItem::judged;
     let summary_outcome = context
         .fresh_file("summary.txt")
         .and_then(|path| std::fs::read_to_string(path).map_err(|e| format!("summary.txt: {e}")))

@@ -10,6 +10,7 @@ use kindling::train::lr_experiment::{CONVERGENCE_TOLERANCE, RateVerdict, lr_expe
 use kindling::train::threshold::learn_threshold;
 
 use super::{Hint, StageInfo};
+use crate::answers::answer;
 use crate::bands::{HISTORY_BANDS, ReferenceEpoch, compare_history, within};
 use crate::check::{CheckContext, CheckItem};
 use crate::report::StageReport;
@@ -33,7 +34,6 @@ pub const HISTORY_SNAPSHOT: &str = "stage05_history";
 pub const STAGE: StageInfo = StageInfo {
     number: 5,
     name: "Training history",
-    written: true,
     items: &ITEMS,
     hints: &HINTS,
     time_limit: 180,
@@ -157,9 +157,9 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
         ),
         item(
             predict,
-            answers.as_ref().map_err(ToString::to_string).and_then(|a| {
+            answer(&answers, |a| {
                 for key in ["threshold_after_five", "too_large_rate"] {
-                    a.text("predict", key).map_err(|e| e.to_string())?;
+                    a.text("predict", key)?;
                 }
                 Ok(None)
             }),
