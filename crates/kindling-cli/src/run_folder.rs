@@ -72,6 +72,11 @@ impl StagedRun {
         })
     }
 
+    /// The folder the run is written into for now.
+    pub fn dir(&self) -> &Path {
+        self.staging.path()
+    }
+
     /// Where a file of the run is written for now.
     pub fn file(&self, name: &str) -> PathBuf {
         self.staging.path().join(name)

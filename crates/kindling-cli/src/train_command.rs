@@ -4,15 +4,14 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use serde::Serialize;
-
 use kindling::charts::{accuracy_chart, loss_chart};
 use kindling::choose_device;
-use kindling::data::{DataSource, Normalization, SplitSizes, load_splits};
+use kindling::data::{DataSource, SplitSizes, load_splits};
 use kindling::models::{ModelKind, init_seeded, save_model, summary};
 use kindling::train::callbacks::EarlyStopping;
 use kindling::train::{
-    BURN_VERSION, Callback, FitConfig, GradClip, ImageData, OptimizerKind, Verbosity, fit_with,
+    BURN_VERSION, CONFIG_FILE, Callback, FitConfig, GradClip, ImageData, MODEL_FILE, OptimizerKind,
+    RunConfig, Verbosity, fit_with,
 };
 
 use crate::run_folder::StagedRun;
@@ -74,21 +73,6 @@ pub struct TrainArgs {
 enum Optimizer {
     Adam,
     Sgd,
-}
-
-/// Everything needed to repeat the run or load its model: saved as config.json.
-#[derive(Debug, Serialize)]
-struct RunConfig<'a> {
-    kindling_version: &'static str,
-    burn_version: &'static str,
-    dataset: String,
-    model: ModelKind,
-    device: String,
-    train_size: usize,
-    val_size: usize,
-    class_names: &'a [String],
-    normalization: Normalization,
-    fit: &'a FitConfig,
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
@@ -155,21 +139,20 @@ pub fn run(args: TrainArgs) -> Result<()> {
     history.save_csv(&run.file("history.csv"))?;
     accuracy_chart(&history, run.file("accuracy.png"))?;
     loss_chart(&history, run.file("loss.png"), false)?;
-    save_model(&model, &run.file("model.bpk"))?;
+    save_model(&model, &run.file(MODEL_FILE))?;
     let run_config = RunConfig {
-        kindling_version: env!("CARGO_PKG_VERSION"),
-        burn_version: BURN_VERSION,
+        kindling_version: env!("CARGO_PKG_VERSION").into(),
+        burn_version: BURN_VERSION.into(),
         dataset: source.to_string(),
         model: kind,
         device: device_choice.to_string(),
         train_size: splits.train.len(),
         val_size: splits.validation.len(),
-        class_names: splits.class_names(),
+        class_names: splits.class_names().to_vec(),
         normalization,
-        fit: &config,
+        fit: config,
     };
-    let json = serde_json::to_string_pretty(&run_config)? + "\n";
-    kindling::data::atomic::write_bytes_atomically(&run.file("config.json"), json.as_bytes())?;
+    run_config.save(run.dir())?;
     let folder = run.commit()?;
 
     if let Some(last) = history.final_epoch() {
@@ -193,9 +176,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
         ("history.json", "per-epoch metrics (also history.csv)"),
         ("accuracy.png", "accuracy chart, training vs validation"),
         ("loss.png", "loss chart, training vs validation"),
-        ("model.bpk", "the trained weights"),
+        (MODEL_FILE, "the trained weights"),
         (
-            "config.json",
+            CONFIG_FILE,
             "every setting, to repeat the run or load the model",
         ),
     ] {
