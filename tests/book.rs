@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use course_tests::root;
-use kindling_course::STAGES;
-use kindling_course::stages::{COMMON_HINTS, COMMON_ITEMS};
+use kindling_checker::STAGES;
+use kindling_checker::stages::{COMMON_HINTS, COMMON_ITEMS};
 
 fn book() -> PathBuf {
     root().join("book").join("src")
@@ -223,7 +223,7 @@ fn the_book_builds() {
 fn exercises_are_in_sync_with_the_solutions() {
     for stage in STAGES.iter().filter(|s| s.written()) {
         let slug = stage.slug();
-        let stale = kindling_course::sync::out_of_sync(
+        let stale = kindling_checker::sync::out_of_sync(
             &root().join("solutions").join(&slug),
             &root().join("exercises").join(&slug),
             &slug,

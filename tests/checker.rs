@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use course_tests::StageRun;
 use kindling::train::History;
-use kindling_course::Status;
+use kindling_checker::Status;
 
 #[test]
 fn results_from_another_run_do_not_count() {

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use course_tests::{StageRun, round};
 use kindling::train::{BURN_VERSION, History};
-use kindling_course::bands::reference_epochs;
-use kindling_course::{Profile, StageReport};
+use kindling_checker::bands::reference_epochs;
+use kindling_checker::{Profile, StageReport};
 
 /// The run's context, recorded in each snapshot's header.
 fn context(report: &StageReport, sizes: &[(&str, usize)]) -> BTreeMap<String, String> {
@@ -41,7 +41,7 @@ fn stage01_solution() {
     assert_eq!(report.profile, Profile::Check);
     let info = context(
         &report,
-        &[("images", kindling_course::stages::stage01::CHECK_IMAGES)],
+        &[("images", kindling_checker::stages::stage01::CHECK_IMAGES)],
     );
     let outputs = serde_json::json!({
         "class_counts": report.get("class_counts"),
@@ -56,7 +56,7 @@ fn stage01_solution() {
 fn snapshot_and_check(
     stage: &str,
     dir: &str,
-    run: fn(&kindling_course::StageArgs) -> anyhow::Result<()>,
+    run: fn(&kindling_checker::StageArgs) -> anyhow::Result<()>,
     name: &str,
     keys: &[&str],
 ) {

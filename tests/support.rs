@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use kindling_course::{
+use kindling_checker::{
     CheckContext, CheckItem, Profile, StageArgs, Status, evaluate_run, parse_stage,
 };
 

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use kindling_course::STAGES;
+use kindling_checker::STAGES;
 
 use crate::repo;
 

@@ -2,8 +2,8 @@
 
 use anyhow::{Result, bail};
 
-use kindling_course::STAGES;
-use kindling_course::sync::{out_of_sync, write_exercise};
+use kindling_checker::STAGES;
+use kindling_checker::sync::{out_of_sync, write_exercise};
 
 use crate::repo;
 

@@ -11,8 +11,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 use serde::Serialize;
 
-use kindling_course::stages::{COMMON_HINTS, COMMON_ITEMS, STAGES};
-use kindling_course::{
+use kindling_checker::stages::{COMMON_HINTS, COMMON_ITEMS, STAGES};
+use kindling_checker::{
     CheckContext, CheckItem, Checklist, StageInfo, Status, evaluate_run, parse_stage,
 };
 
