@@ -75,7 +75,9 @@ fn stage05_exercise_fails_what_its_todos_leave_undone() {
             "s5.early",
             "s5.burn",
             "s5.history",
+            "s5.model",
             "s5.charts",
+            "s5.speed",
             "s5.predict",
             "s5.read"
         ],

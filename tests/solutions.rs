@@ -41,7 +41,7 @@ fn stage01_solution() {
     assert_eq!(report.profile, Profile::Check);
     let info = context(
         &report,
-        &[("images", kindling_checker::stages::stage01::CHECK_IMAGES)],
+        &[("images", kindling_checker::facts::stage01::CHECK_IMAGES)],
     );
     let outputs = serde_json::json!({
         "class_counts": report.get("class_counts"),

@@ -38,7 +38,9 @@ impl StageRun {
         let run_id = format!("test-{stage}-{}", std::process::id());
         args.run_id = Some(run_id.clone());
         let started = SystemTime::now();
+        let clock = std::time::Instant::now();
         run(&args).unwrap_or_else(|error| panic!("{stage} failed to run: {error:#}"));
+        let seconds = clock.elapsed().as_secs_f64();
         let mut context = CheckContext::new(
             info.number,
             &root().join(stage_dir),
@@ -47,6 +49,7 @@ impl StageRun {
         );
         context.run_id = Some(run_id);
         context.started = started;
+        context.run_seconds = Some(seconds);
         StageRun { out, context }
     }
 

@@ -149,6 +149,21 @@ pub struct CheckContext {
     pub seed: u64,
     /// Folder holding the reference snapshots (`tests/snapshots`).
     pub snapshots: PathBuf,
+    /// Seconds the run took, as the checker measured them around it (`None` when
+    /// it was not timed).
+    pub run_seconds: Option<f64>,
+    /// The reference a history is compared with when grading: the reference
+    /// solution run at this context's seed. `None`: the committed snapshot.
+    pub reference: Option<Reference>,
+}
+
+/// A reference history made by running the reference solution.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// Its epochs.
+    pub epochs: Vec<crate::bands::ReferenceEpoch>,
+    /// Where it comes from, for the item's detail.
+    pub origin: String,
 }
 
 impl CheckContext {
@@ -162,8 +177,10 @@ impl CheckContext {
             run_id: None,
             started: SystemTime::UNIX_EPOCH,
             profile: Profile::Check,
-            seed: 42,
+            seed: kindling_course::facts::DEFAULT_SEED,
             snapshots: snapshots.to_path_buf(),
+            run_seconds: None,
+            reference: None,
         }
     }
 

@@ -12,9 +12,9 @@ pub mod sync;
 pub mod values;
 
 // The learner-side types, under the paths the stage checks use.
-pub use kindling_course::{args, profile, report};
+pub use kindling_course::{args, facts, profile, report};
 
 pub use answers::{ANSWERS_FILE, AnswerProblem, Answers, AnswersError};
-pub use check::{CheckContext, CheckItem, Checklist, Status, evaluate_run};
+pub use check::{CheckContext, CheckItem, Checklist, Reference, Status, evaluate_run};
 pub use kindling_course::{Profile, REPORT_FILE, StageArgs, StageReport};
 pub use stages::{Hint, STAGES, StageInfo, parse_stage};

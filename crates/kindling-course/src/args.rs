@@ -6,6 +6,7 @@ use clap::Parser;
 
 use kindling::data::DataSource;
 
+use crate::facts::DEFAULT_SEED;
 use crate::profile::Profile;
 
 /// Arguments of a stage program: `cargo run -p stage05 -- --profile check`.
@@ -21,7 +22,7 @@ pub struct StageArgs {
     #[arg(long, default_value = "builtin")]
     pub dataset: DataSource,
     /// Seed for everything random.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
     /// An identifier the checker passes and reads back, so that results left by an
     /// earlier run are never taken for this one.
@@ -31,13 +32,13 @@ pub struct StageArgs {
 
 impl StageArgs {
     /// Arguments for a run from code (tests): the given profile and folder, the
-    /// built-in data, seed 42.
+    /// built-in data, the default seed.
     pub fn new(profile: Profile, out: impl Into<PathBuf>) -> Self {
         StageArgs {
             profile,
             out: Some(out.into()),
             dataset: DataSource::Builtin,
-            seed: 42,
+            seed: DEFAULT_SEED,
             run_id: None,
         }
     }

@@ -5,6 +5,7 @@
 //! users.
 
 pub mod args;
+pub mod facts;
 pub mod profile;
 pub mod report;
 

@@ -7,11 +7,11 @@ use anyhow::{Result, anyhow};
 use kindling::burn::prelude::*;
 use kindling::charts::{GridImage, image_grid};
 use kindling::data::image_set::planes_to_rgb;
-use kindling::data::{CHANNELS, IMAGE_SIDE, ImageSet, SplitSizes, load_splits};
+use kindling::data::{CHANNELS, IMAGE_SIDE, ImageSet, load_splits};
 use kindling_course::{StageArgs, StageReport};
 
-/// Images in one batch.
-pub const BATCH_SIZE: usize = 32;
+/// Images in one batch (a fact the checker shares).
+pub use kindling_course::facts::stage02::BATCH_SIZE;
 
 // ANCHOR: run
 /// Runs the whole stage and writes its results into the output folder.
@@ -89,11 +89,7 @@ pub fn run(args: &StageArgs) -> Result<()> {
 // ANCHOR: load
 /// The training images: 5,000 in the full run, 500 in the checker's run.
 pub fn load_images(args: &StageArgs) -> Result<ImageSet> {
-    let sizes = SplitSizes {
-        train: Some(args.profile.pick(5_000, 500)),
-        validation: Some(0),
-        test: Some(0),
-    };
+    let sizes = kindling_course::facts::stage02::split_sizes(args.profile);
     Ok(load_splits(&args.dataset, sizes, args.seed)?.train)
 }
 // ANCHOR_END: load

@@ -7,9 +7,8 @@ use anyhow::{Result, anyhow};
 use kindling::burn::prelude::*;
 use kindling::charts::XyChart;
 use kindling::data::split::train_validation_split;
-use kindling::data::{
-    CHANNELS, IMAGE_SIDE, ImageSet, Normalization, SealedTestSet, SplitSizes, load_splits,
-};
+use kindling::data::{CHANNELS, IMAGE_SIDE, ImageSet, Normalization, SealedTestSet, load_splits};
+use kindling_course::facts::stage03 as facts;
 use kindling_course::{StageArgs, StageReport};
 
 // ANCHOR: run
@@ -72,11 +71,7 @@ pub fn run(args: &StageArgs) -> Result<()> {
 /// The images to split into training and validation piles (5,000; 1,000 in the
 /// checker's run), and the test pile, sealed as it arrives (1,000; 200).
 pub fn load_pool_and_test(args: &StageArgs) -> Result<(ImageSet, SealedTestSet)> {
-    let sizes = SplitSizes {
-        train: Some(args.profile.pick(5_000, 1_000)),
-        validation: Some(0),
-        test: Some(args.profile.pick(1_000, 200)),
-    };
+    let sizes = facts::split_sizes(args.profile);
     let splits = load_splits(&args.dataset, sizes, args.seed)?;
     Ok((splits.train, splits.test))
 }
@@ -87,7 +82,7 @@ pub fn load_pool_and_test(args: &StageArgs) -> Result<(ImageSet, SealedTestSet)>
 /// class keeps its share in both piles. The seed decides which images go where, so
 /// every run makes the same piles.
 pub fn split_pool(pool: &ImageSet, args: &StageArgs) -> Result<(ImageSet, ImageSet)> {
-    let validation_size = pool.len() / 5;
+    let validation_size = facts::validation_size(pool.len());
     Ok(train_validation_split(pool, validation_size, args.seed)?)
 }
 // ANCHOR_END: split

@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow};
 use kindling::burn;
 use kindling::burn::prelude::*;
 use kindling::burn::tensor::activation::softmax;
-use kindling::data::{ImageBatcher, Normalization, SplitSizes, load_splits};
+use kindling::data::{ImageBatcher, Normalization, load_splits};
 use kindling::models::{Classifier, NoTrace, Tracer, init_seeded, summary};
 use kindling_course::{StageArgs, StageReport};
 
@@ -19,7 +19,7 @@ use kindling::burn::nn::{
 };
 
 /// Images in the batch sent through the model.
-pub const BATCH_SIZE: usize = 8;
+pub use kindling_course::facts::stage04::BATCH_SIZE;
 
 // ANCHOR: run
 /// Runs the whole stage and writes its results into the output folder.
@@ -169,11 +169,7 @@ impl Classifier<4> for Cnn {
 /// The first 8 training images, normalised the stage 3 way (the library's
 /// `ImageBatcher` does in one call what stage 3 did by hand), and the class names.
 pub fn first_images(args: &StageArgs, device: &Device) -> Result<(Tensor<4>, Vec<String>)> {
-    let sizes = SplitSizes {
-        train: Some(args.profile.pick(1_000, 200)),
-        validation: Some(0),
-        test: Some(0),
-    };
+    let sizes = kindling_course::facts::stage04::split_sizes(args.profile);
     let train = load_splits(&args.dataset, sizes, args.seed)?.train;
     let batcher = ImageBatcher::new(Normalization::fit(&train));
     let indices: Vec<usize> = (0..BATCH_SIZE.min(train.len())).collect();

@@ -4,20 +4,19 @@ use std::path::Path;
 
 use anyhow::Result;
 // You will need: use kindling::charts::{accuracy_chart, loss_chart, metrics_grid};
-use kindling::data::{SplitSizes, load_splits};
-use kindling::models::{ModelKind, init_seeded};
+use kindling::data::load_splits;
+use kindling::models::{ImageModel, ModelKind, init_seeded};
 use kindling::train::{FitConfig, History, ImageData, fit};
 use kindling_course::StageArgs;
+use kindling_course::facts::stage05::{
+    CNN_BATCH_SIZE, CNN_EPOCHS, CNN_LEARNING_RATE, cnn_split_sizes,
+};
 
 // ANCHOR: fit
-/// Trains the baseline CNN for 10 epochs and returns its history.
-pub fn train_cnn(args: &StageArgs) -> Result<History> {
-    let sizes = SplitSizes {
-        train: Some(args.profile.pick(5_000, 1_000)),
-        validation: Some(args.profile.pick(1_000, 200)),
-        test: Some(0),
-    };
-    let splits = load_splits(&args.dataset, sizes, args.seed)?;
+/// Trains the baseline CNN for 10 epochs (5,000 images; 1,000 in the checker's
+/// run, validated on 1,000; 200) and returns the trained model and its history.
+pub fn train_cnn(args: &StageArgs) -> Result<(ImageModel, History)> {
+    let splits = load_splits(&args.dataset, cnn_split_sizes(args.profile), args.seed)?;
     let normalization = splits.normalization();
     let train = ImageData::new(&splits.train, normalization);
     let valid = ImageData::new(&splits.validation, normalization);
@@ -28,12 +27,12 @@ pub fn train_cnn(args: &StageArgs) -> Result<History> {
         ModelKind::BaselineCnn.init(classes, device)
     });
     let config = FitConfig::default()
-        .with_epochs(10)
-        .with_batch_size(32)
-        .with_learning_rate(1e-3)
+        .with_epochs(CNN_EPOCHS)
+        .with_batch_size(CNN_BATCH_SIZE)
+        .with_learning_rate(CNN_LEARNING_RATE)
         .with_seed(args.seed);
-    let (_model, history) = fit(model, &train, Some(&valid), &config)?;
-    Ok(history)
+    let (model, history) = fit(model, &train, Some(&valid), &config)?;
+    Ok((model, history))
 }
 // ANCHOR_END: fit
 

@@ -9,17 +9,18 @@ pub mod threshold;
 
 use anyhow::Result;
 use kindling::charts::overlay_chart;
+use kindling::models::save_model;
 use kindling::train::apartments::{COURSE_LEARNING_RATES, apartments_test, apartments_train};
 use kindling::train::convergence::convergence_report;
 use kindling::train::linreg::least_squares;
+use kindling_course::facts::stage05::{EARLY_STOP_MIN_DELTA, EARLY_STOP_PATIENCE, MODEL_FILE};
 use kindling_course::{StageArgs, StageReport};
 
 use line::{EarlyStop, mean_squared_error, train_line, verdict};
 
-/// Apartments in the training data, and epochs of gradient descent.
-pub const APARTMENTS: usize = 100;
-/// Epochs of gradient descent on the apartments.
-pub const LINE_EPOCHS: usize = 200;
+/// Apartments in the training data, and epochs of gradient descent (facts the
+/// checker shares).
+pub use kindling_course::facts::stage05::{APARTMENTS, LINE_EPOCHS};
 
 // ANCHOR: run
 /// Runs the four parts and writes their results into the output folder.
@@ -79,8 +80,8 @@ pub fn run(args: &StageArgs) -> Result<()> {
     report.set("learning_rates", &rate_results);
 
     let stop = EarlyStop {
-        patience: 5,
-        min_delta: 0.01,
+        patience: EARLY_STOP_PATIENCE,
+        min_delta: EARLY_STOP_MIN_DELTA,
     };
     let stopped = train_line(
         sizes,
@@ -120,18 +121,10 @@ pub fn run(args: &StageArgs) -> Result<()> {
     );
 
     // Part 4: fit on the CNN.
-    let history = cnn::train_cnn(args)?;
+    let (model, history) = cnn::train_cnn(args)?;
     cnn::save_results(&history, &out)?;
-    let seconds: f64 = history.get("seconds").map_or(0.0, |s| s.iter().sum());
-    let images: f64 = history
-        .context
-        .get("train_examples")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0.0);
-    report.set(
-        "cnn_images_per_second",
-        images * history.epochs() as f64 / seconds.max(1e-9),
-    );
+    // The checker loads the model and measures its validation accuracy itself.
+    save_model(&model, &out.join(MODEL_FILE))?;
 
     report.write(&out)?;
     println!("Results are in {}", out.display());

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use anyhow::Result;
 use kindling::charts::{GridImage, image_grid};
-use kindling::data::{ImageSet, SplitSizes, load_splits};
+use kindling::data::{ImageSet, load_splits};
+use kindling_course::facts::stage01::{SAMPLES_PER_CLASS, split_sizes};
 use kindling_course::{StageArgs, StageReport};
 
 // ANCHOR: run
@@ -22,7 +23,7 @@ pub fn run(args: &StageArgs) -> Result<()> {
     let counts = count_per_class(images.labels(), images.num_classes());
     print_counts(images.class_names(), &counts);
 
-    let picks = pick_samples(&images, 2);
+    let picks = pick_samples(&images, SAMPLES_PER_CLASS);
     let grid_path = out.join("samples.png");
     draw_samples(&images, &picks, &grid_path)?;
     println!(
@@ -45,12 +46,7 @@ pub fn run(args: &StageArgs) -> Result<()> {
 /// Step 1: the labelled training images. The full run takes every training image;
 /// the checker's run takes the first 2,000.
 pub fn load_images(args: &StageArgs) -> Result<ImageSet> {
-    let sizes = SplitSizes {
-        train: args.profile.pick(None, Some(2_000)),
-        validation: Some(0),
-        test: Some(0),
-    };
-    let splits = load_splits(&args.dataset, sizes, args.seed)?;
+    let splits = load_splits(&args.dataset, split_sizes(args.profile), args.seed)?;
     Ok(splits.train)
 }
 // ANCHOR_END: load

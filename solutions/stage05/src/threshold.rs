@@ -16,14 +16,11 @@ pub struct Step {
     pub threshold: f64,
 }
 
-// ANCHOR: examples
-/// The five examples you trace on paper first: (number, right answer).
-pub const EXAMPLES: [(f64, u8); 5] = [(2.0, 0), (7.0, 1), (4.0, 1), (9.0, 1), (5.0, 0)];
-/// Where the threshold starts.
-pub const START: f64 = 6.0;
-/// How far the threshold moves after a mistake.
-pub const STEP: f64 = 1.0;
-// ANCHOR_END: examples
+// The five examples you trace on paper, where the threshold starts and how far it
+// moves: facts the checker shares, so they live in kindling_course::facts.
+pub use kindling_course::facts::stage05::{
+    THRESHOLD_EXAMPLES as EXAMPLES, THRESHOLD_START as START, THRESHOLD_STEP as STEP,
+};
 
 // ANCHOR: learn
 /// Runs the rule over the examples once, learning after each mistake.

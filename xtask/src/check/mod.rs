@@ -207,6 +207,7 @@ pub fn check_stage(
     );
     context.run_id = Some(run_id);
     context.started = started;
+    context.run_seconds = Some(outcome.seconds);
     items.extend(evaluate_run(stage, &context));
     keep_results(out.path(), &stage.slug());
     Ok(finish(result, items))

@@ -1,7 +1,8 @@
 //! Stage 2, Variables: the images and labels as tensors, their shapes, types and
 //! value ranges, and the first batch.
 
-use kindling::data::{CHANNELS, DataSource, IMAGE_SIDE, SplitSizes, load_splits};
+use kindling::data::{CHANNELS, DataSource, IMAGE_SIDE, load_splits};
+use kindling_course::facts::stage02::{BATCH_SIZE, split_sizes};
 use serde_json::Value;
 
 use super::{Hint, StageInfo, with_truth};
@@ -9,13 +10,6 @@ use crate::answers::answer;
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
 use crate::values::{floats, strings, usizes};
-
-/// Images the stage loads in the full run.
-pub const FULL_IMAGES: usize = 5_000;
-/// Images the stage loads in the check run.
-pub const CHECK_IMAGES: usize = 500;
-/// Images in the first batch.
-pub const BATCH_SIZE: usize = 32;
 
 /// Stage 2's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -121,14 +115,13 @@ struct Truth {
 }
 
 fn load_truth(context: &CheckContext) -> Result<Truth, String> {
-    let sizes = SplitSizes {
-        train: Some(context.profile.pick(FULL_IMAGES, CHECK_IMAGES)),
-        validation: Some(0),
-        test: Some(0),
-    };
-    let images = load_splits(&DataSource::Builtin, sizes, context.seed)
-        .map_err(|e| e.to_string())?
-        .train;
+    let images = load_splits(
+        &DataSource::Builtin,
+        split_sizes(context.profile),
+        context.seed,
+    )
+    .map_err(|e| e.to_string())?
+    .train;
     let scale = |byte: u8| byte as f32 / 255.0;
     let plane = IMAGE_SIDE * IMAGE_SIDE;
     Ok(Truth {
@@ -419,7 +412,7 @@ mod tests {
         StageReport {
             stage: 2,
             profile: Profile::Check,
-            seed: 42,
+            seed: kindling_course::facts::DEFAULT_SEED,
             dataset: "builtin".into(),
             run_id: None,
             values: values

@@ -4,19 +4,13 @@
 use std::path::Path;
 
 use kindling::data::{CHANNELS, DataSource, ImageSet, Normalization, SplitSizes, load_splits};
+use kindling_course::facts::stage03::{PILE_NAMES, pile_sizes};
 use serde_json::Value;
 
 use super::{Hint, StageInfo, with_truth};
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
 use crate::values::{floats, usizes};
-
-/// Pile sizes (train, validation, test) in the full run.
-pub const FULL_PILES: [usize; 3] = [4_000, 1_000, 1_000];
-/// Pile sizes (train, validation, test) in the check run.
-pub const CHECK_PILES: [usize; 3] = [800, 200, 200];
-/// The piles, in the order of the sizes above.
-pub const PILE_NAMES: [&str; 3] = ["train", "validation", "test"];
 
 /// Stage 3's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -122,7 +116,7 @@ struct Truth {
 }
 
 fn load_truth(context: &CheckContext) -> Result<Truth, String> {
-    let [train, validation, test] = context.profile.pick(FULL_PILES, CHECK_PILES);
+    let [train, validation, test] = pile_sizes(context.profile);
     let sizes = SplitSizes {
         train: Some(train),
         validation: Some(validation),
@@ -440,7 +434,7 @@ mod tests {
         StageReport {
             stage: 3,
             profile: Profile::Check,
-            seed: 42,
+            seed: kindling_course::facts::DEFAULT_SEED,
             dataset: "builtin".into(),
             run_id: None,
             values: values

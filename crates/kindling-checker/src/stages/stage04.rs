@@ -8,13 +8,10 @@ use super::{Hint, StageInfo};
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
 use crate::values::usizes;
+use kindling_course::facts::stage04::{BATCH_SIZE, CLASSES};
 
 /// Parameters of the baseline CNN.
 pub const TOTAL_PARAMS: usize = 122_570;
-/// Images in the forward pass.
-pub const BATCH_SIZE: usize = 8;
-/// Class scores per image.
-pub const CLASSES: usize = 10;
 
 /// Stage 4's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -419,7 +416,7 @@ mod tests {
         StageReport {
             stage: 4,
             profile: Profile::Check,
-            seed: 42,
+            seed: kindling_course::facts::DEFAULT_SEED,
             dataset: "builtin".into(),
             run_id: None,
             values: values
