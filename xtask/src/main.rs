@@ -3,6 +3,8 @@
 mod bench;
 mod book;
 mod check;
+mod confine;
+mod grade;
 mod repo;
 mod sync;
 
@@ -21,6 +23,8 @@ struct Cli {
 enum Command {
     /// Build and run a stage in the check profile and print its checklist.
     Check(check::CheckArgs),
+    /// Grade a class's submissions of a stage: gradebook, feedback, summary.
+    Grade(grade::GradeArgs),
     /// Print a stage's hints: symptom, cause, fix.
     Hint {
         /// The stage (stage5, stage05 or 5).
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check::command(&args),
+        Command::Grade(args) => grade::command(&args),
         Command::Hint { stage } => check::hint(&stage).map(|()| true),
         Command::Book { serve } => book::run(serve).map(|()| true),
         Command::SyncExercises { check } => sync::run(check),

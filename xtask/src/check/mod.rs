@@ -1,7 +1,7 @@
 //! `cargo xtask check [stageN] [--path DIR] [--json [FILE]]`: build and run a stage in
 //! the check profile, then print its checklist with a hint for each failure.
 
-mod build;
+pub mod build;
 mod run;
 
 use std::path::PathBuf;
@@ -11,13 +11,20 @@ use anyhow::{Result, bail};
 use clap::Args;
 use serde::Serialize;
 
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+
+use kindling_checker::facts::DEFAULT_SEED;
 use kindling_checker::stages::{COMMON_HINTS, COMMON_ITEMS, STAGES};
 use kindling_checker::{
-    CheckContext, CheckItem, Checklist, StageInfo, Status, evaluate_run, parse_stage,
+    CheckContext, CheckItem, Checklist, Reference, StageInfo, Status, evaluate_run, parse_stage,
 };
 
+use crate::confine::{self, Limits};
 use crate::repo;
-use build::{BuildOutcome, StageFolder};
+pub use build::{BuildOutcome, StageFolder, locate};
+pub use run::run as run_stage;
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
@@ -43,6 +50,10 @@ pub struct CheckResult {
     pub name: &'static str,
     /// The folder checked.
     pub path: PathBuf,
+    /// How far the check got.
+    pub outcome: Outcome,
+    /// The seed the run was given.
+    pub seed: u64,
     /// True when every item passed.
     pub passed: bool,
     /// Items passed.
@@ -107,7 +118,7 @@ fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
             dir.display()
         );
     }
-    let result = check_stage(stage, &folder, args.timeout, quiet)?;
+    let result = check_stage(stage, &folder, &Plan::learner(args.timeout, quiet), quiet)?;
     match &args.json {
         Some(target) => {
             let text = serde_json::to_string_pretty(&result)? + "\n";
@@ -121,11 +132,67 @@ fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
     Ok(result.passed)
 }
 
+/// How a stage is checked. `cargo xtask check` uses [`Plan::learner`]; grading
+/// sets a hidden seed, a fresh reference and tighter limits.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The seed the run is given.
+    pub seed: u64,
+    /// Seconds the run may take (default: the stage's own limit).
+    pub timeout: Option<u64>,
+    /// The reference history to compare with, instead of the committed snapshot.
+    pub reference: Option<Reference>,
+    /// Address space the run may map, in bytes.
+    pub memory_bytes: Option<u64>,
+    /// Largest file the run may write, in bytes.
+    pub file_bytes: Option<u64>,
+    /// Bytes of each output stream kept.
+    pub output_bytes: usize,
+    /// Keep a copy of the results in `runs/check/stageNN/` for the learner to read.
+    pub keep_results: bool,
+    /// Show cargo's progress while building.
+    pub show_build: bool,
+    /// Held while building, so submissions graded side by side build one at a time
+    /// (they share one build folder) and run in parallel.
+    pub build_lock: Option<Arc<Mutex<()>>>,
+}
+
+impl Plan {
+    /// The learner's own check: the default seed, the committed snapshot.
+    pub fn learner(timeout: Option<u64>, quiet: bool) -> Self {
+        Plan {
+            seed: DEFAULT_SEED,
+            timeout,
+            reference: None,
+            memory_bytes: None,
+            file_bytes: None,
+            output_bytes: confine::DEFAULT_OUTPUT_BYTES,
+            keep_results: true,
+            show_build: !quiet,
+            build_lock: None,
+        }
+    }
+}
+
+/// How far a check got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Built, ran to the end and was checked item by item.
+    Checked,
+    /// It did not compile.
+    BuildFailed,
+    /// It was stopped at the time limit.
+    TimedOut,
+    /// It stopped with an error, a panic or a signal.
+    Crashed,
+}
+
 /// Builds, runs and checks one stage folder.
 pub fn check_stage(
     stage: &StageInfo,
     folder: &StageFolder,
-    timeout: Option<u64>,
+    plan: &Plan,
     quiet: bool,
 ) -> Result<CheckResult> {
     let [build_item, run_item, _] = COMMON_ITEMS;
@@ -134,6 +201,8 @@ pub fn check_stage(
         stage: stage.number,
         name: stage.name,
         path: folder.dir.clone(),
+        outcome: Outcome::Checked,
+        seed: plan.seed,
         passed: false,
         passed_items: 0,
         total_items: 0,
@@ -144,7 +213,11 @@ pub fn check_stage(
     if !quiet {
         println!("Building {} ...", folder.package);
     }
-    let binary = match build::build(folder, &stage.slug())? {
+    let built = {
+        let _turn = plan.build_lock.as_ref().map(|lock| lock.lock());
+        build::build(folder, &stage.slug(), plan.show_build)?
+    };
+    let binary = match built {
         BuildOutcome::Built { binary, seconds } => {
             result.build_seconds = Some(seconds);
             items.push(CheckItem::pass(build_item.0, build_item.1));
@@ -158,36 +231,62 @@ pub fn check_stage(
                 "Fix the first compiler error (above, with its file and line), then check again. Later errors often disappear with it.",
             ));
             skip_rest(stage, &mut items, "not checked: the stage did not build");
+            result.outcome = Outcome::BuildFailed;
             return Ok(finish(result, items));
         }
     };
 
-    let out = tempfile::Builder::new()
+    // The run's working folder; its results go in `out` inside it. Both are
+    // removed when the check is over.
+    let work = tempfile::Builder::new()
         .prefix(&format!("{}-check-", stage.slug()))
         .tempdir_in(std::env::temp_dir())?;
+    let out = work.path().join("out");
+    std::fs::create_dir_all(&out)?;
     let run_id = run_id();
-    let limit = timeout.unwrap_or(stage.time_limit);
+    let limit = plan.timeout.unwrap_or(stage.time_limit);
     if !quiet {
         println!("Running it in the check profile (at most {limit}s) ...");
     }
+    let limits = Limits {
+        seconds: limit,
+        output_bytes: plan.output_bytes,
+        memory_bytes: plan.memory_bytes,
+        file_bytes: plan.file_bytes,
+    };
     let started = SystemTime::now();
-    let outcome = run::run(&binary, out.path(), &run_id, limit)?;
+    let outcome = run::run(&binary, &out, work.path(), &run_id, plan.seed, limits)?;
     result.run_seconds = Some(outcome.seconds);
+    let capped = [
+        ("output", &outcome.stdout),
+        ("error output", &outcome.stderr),
+    ]
+    .iter()
+    .filter(|(_, stream)| stream.dropped > 0)
+    .map(|(name, stream)| {
+        format!(
+            " (its {name} passed the {} byte cap: {} bytes dropped)",
+            plan.output_bytes, stream.dropped
+        )
+    })
+    .collect::<String>();
     let failure = match outcome.status {
         None => Some(format!(
-            "stopped after {limit}s: the run did not finish in time{}",
-            last_lines(&outcome.stdout, "\nits last output:\n")
+            "stopped after {limit}s: the run did not finish in time{capped}{}",
+            last_lines(&outcome.stdout.text, "\nits last output:\n")
         )),
         Some(status) if !status.success() => Some(format!(
-            "the program stopped with {status}{}",
-            last_lines(&outcome.stderr, ":\n")
+            "the program stopped with {status}{capped}{}",
+            last_lines(&outcome.stderr.text, ":\n")
         )),
         Some(_) => None,
     };
     if let Some(detail) = failure {
         let hint = if outcome.status.is_none() {
+            result.outcome = Outcome::TimedOut;
             "Look for a loop that never ends, or a run far bigger than the check profile asks for (use args.profile.pick(..))."
         } else {
+            result.outcome = Outcome::Crashed;
             "Read the error above: a panic names the file and line. Run the stage yourself with `cargo run -p <stage> -- --profile check` to see it whole."
         };
         items.push(CheckItem::fail(run_item.0, run_item.1, detail, hint));
@@ -195,21 +294,25 @@ pub fn check_stage(
         return Ok(finish(result, items));
     }
     items.push(CheckItem {
-        detail: Some(format!("{:.1}s", outcome.seconds)),
+        detail: Some(format!("{:.1}s{capped}", outcome.seconds)),
         ..CheckItem::pass(run_item.0, run_item.1)
     });
 
     let mut context = CheckContext::new(
         stage.number,
         &folder.dir,
-        out.path(),
+        &out,
         &repo::root().join("tests").join("snapshots"),
     );
     context.run_id = Some(run_id);
     context.started = started;
+    context.seed = plan.seed;
     context.run_seconds = Some(outcome.seconds);
+    context.reference = plan.reference.clone();
     items.extend(evaluate_run(stage, &context));
-    keep_results(out.path(), &stage.slug());
+    if plan.keep_results {
+        keep_results(&out, &stage.slug());
+    }
     Ok(finish(result, items))
 }
 
@@ -336,7 +439,7 @@ fn progress(json: bool) -> Result<bool> {
             if !json {
                 println!("Checking stage {} ({}) ...", stage.number, stage.name);
             }
-            let result = check_stage(stage, &folder, None, true)?;
+            let result = check_stage(stage, &folder, &Plan::learner(None, true), true)?;
             if result.passed {
                 passed += 1;
                 "passes".to_string()

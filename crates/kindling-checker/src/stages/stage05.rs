@@ -163,11 +163,19 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
         .fresh_file(HISTORY_FILE)
         .and_then(|path| History::load(&path).map_err(|e| e.to_string()));
     let answers = context.answers();
-    let history_outcome = judge_history(context, &history);
     let model_outcome = history
         .as_ref()
         .map_err(|e| (e.clone(), NO_RESULTS.fix))
         .and_then(|history| judge_model(measure_model(context), history));
+    // A history counts only as the record of the model this run trained: numbers
+    // copied from elsewhere match no saved model.
+    let history_outcome = judge_history(context, &history).and_then(|detail| match &model_outcome {
+        Ok(_) => Ok(detail),
+        Err((why, _)) => Err((
+            format!("the history is within the bands, but it is not the record of the model this run saved: {why}"),
+            MODEL.fix,
+        )),
+    });
     // Speed only counts for a run that really trained the model its history
     // describes: a run that skips training is fast and proves nothing.
     let trained = history_outcome.is_ok() && model_outcome.is_ok();

@@ -1,0 +1,399 @@
+//! `cargo xtask grade stageN SUBMISSIONS --out GRADES`: grades a class. Each
+//! learner's stage is built (sharing the workspace's build folder), run confined
+//! with a seed the learner has never seen, and checked against a reference made
+//! for that seed; the gradebook, one feedback page per learner, a summary and a
+//! pass-rate chart are written into GRADES. `--shard K/N` grades a share of the
+//! class and `--merge` joins the shares.
+
+mod gradebook;
+mod reference;
+mod report;
+mod rubric;
+mod submissions;
+mod timestamp;
+
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, RandomState};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use kindling::data::atomic::replace_dir;
+use kindling_checker::{ANSWERS_FILE, CheckItem, StageInfo, Status, parse_stage};
+
+use crate::check::{Outcome, Plan, check_stage};
+use crate::confine::DEFAULT_OUTPUT_BYTES;
+use gradebook::{GradeStatus, Gradebook, Row, SCHEMA};
+use rubric::Rubric;
+pub use submissions::Shard;
+use submissions::{Found, Learner};
+
+/// The file a learner's folder may hold with the time it was handed in.
+pub const TIMESTAMP_FILE: &str = "timestamp.txt";
+
+#[derive(Debug, Clone, Args)]
+pub struct GradeArgs {
+    /// The stage to grade (stage5, stage05 or 5).
+    stage: Option<String>,
+    /// The folder holding one folder per learner.
+    submissions: Option<PathBuf>,
+    /// The folder to write the gradebook, feedback and summary into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Submissions graded side by side (they build one at a time and run in parallel).
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
+    /// Seconds each submission may run (default: the stage's own limit).
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// The seed every submission runs with (default: a random one, printed and kept in the gradebook).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// A TOML rubric: points per item, items graded by hand, a late penalty.
+    #[arg(long)]
+    rubric: Option<PathBuf>,
+    /// Grade only every N-th learner, starting from the K-th (1-based): K/N.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// Join the output folders of shards into one gradebook (no stage or submissions then).
+    #[arg(long, num_args = 1.., value_name = "GRADES")]
+    merge: Option<Vec<PathBuf>>,
+    /// Replace a gradebook already in --out.
+    #[arg(long)]
+    force: bool,
+    /// Memory each submission may map, in MiB.
+    #[arg(long, default_value_t = 4096)]
+    memory_mib: u64,
+    /// Output each submission may print, in KiB a stream (the rest is dropped and noted).
+    #[arg(long, default_value_t = (DEFAULT_OUTPUT_BYTES / 1024) as u64)]
+    output_kib: u64,
+}
+
+/// Runs the command; the exit code is non-zero only when the batch itself could not run.
+pub fn command(args: &GradeArgs) -> Result<bool> {
+    refuse_existing(&args.out, args.force)?;
+    if let Some(shards) = &args.merge {
+        if args.stage.is_some() || args.submissions.is_some() || args.shard.is_some() {
+            bail!(
+                "--merge joins finished gradings: give it only their folders and --out. Fix: cargo xtask grade --merge grades-1 grades-2 --out grades"
+            );
+        }
+        return merge(shards, &args.out).map(|()| true);
+    }
+    let (Some(stage), Some(submissions)) = (&args.stage, &args.submissions) else {
+        bail!(
+            "grade needs a stage and a submissions folder. Fix: cargo xtask grade stage5 submissions/ --out grades/"
+        );
+    };
+    let stage = parse_stage(stage)?;
+    if !stage.written() {
+        bail!(
+            "stage {} is not written yet. Fix: grade a stage that is",
+            stage.number
+        );
+    }
+    if args.jobs == 0 {
+        bail!("--jobs 0 grades nothing. Fix: --jobs 1 or more");
+    }
+    let rubric = match &args.rubric {
+        Some(path) => Rubric::load(path, stage)?,
+        None => Rubric::plain(),
+    };
+    let mut learners = submissions::learners(submissions)?;
+    if let Some(shard) = args.shard {
+        learners = shard.take(learners);
+    }
+    let seed = args.seed.unwrap_or_else(random_seed);
+    println!(
+        "Grading stage {} ({}) for {} learners{} with seed {seed} (repeat it with --seed {seed}).",
+        stage.number,
+        stage.name,
+        learners.len(),
+        args.shard
+            .map(|s| format!(" (shard {s})"))
+            .unwrap_or_default()
+    );
+    let reference = reference::for_seed(stage, seed, true)?;
+    let plan = Plan {
+        seed,
+        timeout: args.timeout,
+        reference,
+        memory_bytes: Some(args.memory_mib << 20),
+        file_bytes: Some(1 << 30),
+        output_bytes: (args.output_kib as usize) << 10,
+        keep_results: false,
+        show_build: false,
+        build_lock: Some(Arc::new(Mutex::new(()))),
+    };
+    let graded = grade_all(stage, &learners, &plan, &rubric, args.jobs);
+    let book = Gradebook {
+        schema: SCHEMA,
+        stage: stage.number,
+        seed,
+        shard: args.shard.map(|s| s.to_string()),
+        items: columns(stage, &rubric),
+        item_points: columns(stage, &rubric)
+            .iter()
+            .map(|id| {
+                rubric
+                    .hand
+                    .iter()
+                    .find(|h| &h.id == id)
+                    .map_or_else(|| rubric.points(id), |h| h.points)
+            })
+            .collect(),
+        rows: graded.iter().map(|(row, _)| row.clone()).collect(),
+    };
+    let pages: Vec<(String, String)> = graded
+        .into_iter()
+        .map(|(row, page)| (row.student, page))
+        .collect();
+    write_out(&args.out, stage, &rubric, &book, |staging| {
+        for (student, page) in &pages {
+            let dir = staging.join("feedback").join(student);
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(dir.join(format!("{}.md", stage.slug())), page)?;
+        }
+        Ok(())
+    })?;
+    println!(
+        "Wrote {} (gradebook.csv, gradebook.json, summary.md, items.png, feedback/).",
+        args.out.display()
+    );
+    Ok(true)
+}
+
+/// Refuses an --out that already holds a gradebook, unless --force.
+fn refuse_existing(out: &Path, force: bool) -> Result<()> {
+    if out.join(gradebook::CSV_FILE).exists() && !force {
+        bail!(
+            "{} already holds a gradebook. Fix: pass --force to replace it, or choose another --out",
+            out.display()
+        );
+    }
+    if out.exists() && !out.is_dir() {
+        bail!(
+            "{} is a file, not a folder. Fix: choose a folder for --out",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// A seed nobody has seen: the process's random hasher keys.
+fn random_seed() -> u64 {
+    RandomState::new().hash_one(SystemTime::now()) % 1_000_000_000
+}
+
+/// The gradebook's item columns: the automatic items, then the hand-graded ones.
+fn columns(stage: &StageInfo, rubric: &Rubric) -> Vec<String> {
+    rubric::item_ids(stage)
+        .into_iter()
+        .map(String::from)
+        .chain(rubric.hand.iter().map(|h| h.id.clone()))
+        .collect()
+}
+
+/// Grades every learner, `jobs` at a time; one broken submission never stops the rest.
+fn grade_all(
+    stage: &StageInfo,
+    learners: &[Learner],
+    plan: &Plan,
+    rubric: &Rubric,
+    jobs: usize,
+) -> Vec<(Row, String)> {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<(Row, String)>>> = Mutex::new(vec![None; learners.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(learners.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(learner) = learners.get(index) else {
+                        break;
+                    };
+                    let graded = grade_one(stage, learner, plan, rubric);
+                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    println!(
+                        "[{finished}/{}] {}: {} {} / {} ({}%)",
+                        learners.len(),
+                        learner.name,
+                        graded.0.status.word(),
+                        graded.0.score,
+                        graded.0.max_score,
+                        graded.0.percent
+                    );
+                    if let Ok(mut results) = results.lock() {
+                        results[index] = Some(graded);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Grades one learner: the gradebook row and the feedback page.
+fn grade_one(stage: &StageInfo, learner: &Learner, plan: &Plan, rubric: &Rubric) -> (Row, String) {
+    let (status, items, problem, answers, submitted) =
+        match submissions::find_stage(learner, &stage.slug()) {
+            Found::Missing(why) => (GradeStatus::Missing, Vec::new(), Some(why), None, None),
+            Found::NotAStage(why) => (GradeStatus::NotAStage, Vec::new(), Some(why), None, None),
+            Found::Stage(folder) => {
+                let answers = std::fs::read_to_string(folder.dir.join(ANSWERS_FILE)).ok();
+                let submitted = submission_time(learner);
+                match check_stage(stage, &folder, plan, true) {
+                    Ok(result) => {
+                        let status = match result.outcome {
+                            Outcome::Checked => GradeStatus::Graded,
+                            Outcome::BuildFailed => GradeStatus::BuildFailed,
+                            Outcome::TimedOut => GradeStatus::TimedOut,
+                            Outcome::Crashed => GradeStatus::Crashed,
+                        };
+                        (status, result.items, None, answers, submitted)
+                    }
+                    // The grader itself failed on this one (a file it could not write):
+                    // the learner is not graded, the class goes on.
+                    Err(error) => (
+                        GradeStatus::Crashed,
+                        Vec::new(),
+                        Some(format!("the grader could not run it: {error:#}")),
+                        answers,
+                        submitted,
+                    ),
+                }
+            }
+        };
+    let mut points = BTreeMap::new();
+    for id in rubric::item_ids(stage) {
+        let passed = items
+            .iter()
+            .any(|i: &CheckItem| i.id == id && i.status == Status::Pass);
+        points.insert(
+            id.to_string(),
+            Some(if passed { rubric.points(id) } else { 0.0 }),
+        );
+    }
+    for hand in &rubric.hand {
+        points.insert(hand.id.clone(), None);
+    }
+    let raw: f64 = points.values().flatten().sum();
+    let max_score: f64 = rubric::item_ids(stage)
+        .iter()
+        .map(|id| rubric.points(id))
+        .sum::<f64>()
+        + rubric.hand.iter().map(|h| h.points).sum::<f64>();
+    let late_penalty = round(rubric.late_penalty(raw, submitted));
+    let score = round(raw - late_penalty);
+    let row = Row {
+        student: learner.name.clone(),
+        stage: stage.number,
+        status,
+        score,
+        max_score,
+        percent: (score / max_score.max(1e-9) * 1000.0).round() / 10.0,
+        late_penalty,
+        seed: plan.seed,
+        graded_at: timestamp::format(SystemTime::now()),
+        kindling_version: env!("CARGO_PKG_VERSION").to_string(),
+        items: points,
+    };
+    let page = report::feedback(
+        stage,
+        rubric,
+        &row,
+        &items,
+        problem.as_deref(),
+        answers.as_deref(),
+    );
+    (row, page)
+}
+
+fn round(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+/// When the learner handed in: `timestamp.txt` in their folder, if there is one.
+fn submission_time(learner: &Learner) -> Option<SystemTime> {
+    let text = std::fs::read_to_string(learner.dir.join(TIMESTAMP_FILE)).ok()?;
+    timestamp::parse(&text).ok()
+}
+
+/// Writes a grading's files into a folder beside `out`, then swaps it into place,
+/// so `out` never holds half a gradebook.
+fn write_out(
+    out: &Path,
+    stage: &StageInfo,
+    rubric: &Rubric,
+    book: &Gradebook,
+    extra: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let parent = kindling::data::atomic::parent_folder(out);
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".kindling-grades-")
+        .tempdir_in(parent)?;
+    book.write(staging.path())?;
+    std::fs::write(
+        staging.path().join(report::SUMMARY_FILE),
+        report::summary(stage, rubric, book),
+    )?;
+    report::chart(book, &staging.path().join(report::CHART_FILE))?;
+    extra(staging.path())?;
+    let staged = staging.keep();
+    replace_dir(&staged, out)
+        .with_context(|| format!("moving the grades into {}", out.display()))?;
+    Ok(())
+}
+
+/// `--merge`: joins shard outputs, their feedback included.
+fn merge(shards: &[PathBuf], out: &Path) -> Result<()> {
+    let books: Vec<(PathBuf, Gradebook)> = shards
+        .iter()
+        .map(|dir| Gradebook::read(dir).map(|book| (dir.clone(), book)))
+        .collect::<Result<_>>()?;
+    let merged = gradebook::merge(&books)?;
+    let stage = parse_stage(&merged.stage.to_string())?;
+    // The rubric's titles for hand items are not in the gradebook; their ids stand in.
+    let rubric = Rubric::plain();
+    write_out(out, stage, &rubric, &merged, |staging| {
+        for dir in shards {
+            let feedback = dir.join("feedback");
+            if feedback.is_dir() {
+                copy_tree(&feedback, &staging.join("feedback"))?;
+            }
+        }
+        Ok(())
+    })?;
+    println!(
+        "Merged {} shards ({} learners) into {}.",
+        shards.len(),
+        merged.rows.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
