@@ -6,7 +6,9 @@ mod check;
 mod confine;
 mod grade;
 mod repo;
+mod reset;
 mod sync;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -25,6 +27,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Grade a class's submissions of a stage: gradebook, feedback, summary.
     Grade(grade::GradeArgs),
+    /// Check a stage again each time one of its files is saved (or Enter is pressed).
+    Watch(watch::WatchArgs),
+    /// Put a stage's exercise back to its starting files (your versions are kept).
+    Reset(reset::ResetArgs),
     /// Print a stage's hints: symptom, cause, fix.
     Hint {
         /// The stage (stage5, stage05 or 5).
@@ -54,6 +60,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::command(&args),
         Command::Grade(args) => grade::command(&args),
+        Command::Watch(args) => watch::run(&args),
+        Command::Reset(args) => reset::run(&args),
         Command::Hint { stage } => check::hint(&stage).map(|()| true),
         Command::Book { serve } => book::run(serve).map(|()| true),
         Command::SyncExercises { check } => sync::run(check),

@@ -129,6 +129,9 @@ fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
         }
         None => print_checklist(stage, &result),
     }
+    if args.path.is_none() {
+        record(stage, result.passed);
+    }
     Ok(result.passed)
 }
 
@@ -332,6 +335,50 @@ fn keep_results(from: &std::path::Path, slug: &str) {
     }
 }
 
+/// The file listing the stages whose last check of the learner's exercise passed.
+fn passed_file() -> PathBuf {
+    repo::root().join("runs").join("check").join("passed.txt")
+}
+
+fn passed_slugs() -> Vec<String> {
+    std::fs::read_to_string(passed_file())
+        .map(|text| text.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Remembers whether the last check of the stage's exercise passed (for `watch`'s
+/// progress and its choice of stage). Best effort: a check does not fail for it.
+pub fn record(stage: &StageInfo, passed: bool) {
+    let mut slugs = passed_slugs();
+    slugs.retain(|slug| *slug != stage.slug());
+    if passed {
+        slugs.push(stage.slug());
+    }
+    slugs.sort();
+    let path = passed_file();
+    if let Some(parent) = path.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _ =
+        kindling::data::atomic::write_bytes_atomically(&path, (slugs.join("\n") + "\n").as_bytes());
+}
+
+/// Whether the stage's last recorded check passed.
+pub fn recorded_pass(stage: &StageInfo) -> bool {
+    passed_slugs().contains(&stage.slug())
+}
+
+/// The first written stage whose last check did not pass (the last stage when all do).
+pub fn next_stage() -> &'static StageInfo {
+    let written: Vec<&'static StageInfo> = STAGES.iter().filter(|s| s.written()).collect();
+    written
+        .iter()
+        .find(|s| !recorded_pass(s))
+        .or(written.last())
+        .copied()
+        .unwrap_or(&STAGES[0])
+}
+
 /// Writes a result file, creating its folder.
 fn write_json(file: &std::path::Path, text: &str) -> Result<()> {
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -382,7 +429,8 @@ fn run_id() -> String {
     format!("{:x}-{:x}", std::process::id(), nanos)
 }
 
-fn print_checklist(stage: &StageInfo, result: &CheckResult) {
+/// Prints the checklist with a hint under each failure.
+pub fn print_checklist(stage: &StageInfo, result: &CheckResult) {
     println!();
     for item in &result.items {
         let mark = match item.status {
@@ -440,6 +488,7 @@ fn progress(json: bool) -> Result<bool> {
                 println!("Checking stage {} ({}) ...", stage.number, stage.name);
             }
             let result = check_stage(stage, &folder, &Plan::learner(None, true), true)?;
+            record(stage, result.passed);
             if result.passed {
                 passed += 1;
                 "passes".to_string()

@@ -73,12 +73,21 @@ pub fn feedback(
         let _ = writeln!(page, "Nothing could be graded: {problem}\n");
     }
     if !items.is_empty() {
-        let _ = writeln!(page, "| Item | Result | Points |\n|---|---|---|");
+        let _ = writeln!(
+            page,
+            "| Item | Result | Points | Found |\n|---|---|---|---|"
+        );
         for item in items {
             let points = row.items.get(&item.id).copied().flatten().unwrap_or(0.0);
+            let found = item
+                .detail
+                .as_deref()
+                .and_then(|d| d.lines().next())
+                .unwrap_or("")
+                .replace('|', "\\|");
             let _ = writeln!(
                 page,
-                "| {} | {} | {} / {} |",
+                "| {} | {} | {} / {} | {found} |",
                 item.title,
                 status_word(item.status),
                 points,
