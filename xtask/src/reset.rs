@@ -57,13 +57,13 @@ pub fn run(args: &ResetArgs) -> Result<bool> {
     println!("Your versions will be kept in {}.", backup.display());
     if !args.yes && !confirm(&mut std::io::stdin().lock())? {
         println!("Nothing was changed.");
-        return Ok(false);
+        return Ok(true);
     }
     back_up(&exercise, &changed, &backup)?;
     write_exercise(&solution, &exercise, &slug)?;
     println!(
-        "Reset {} files. Run `cargo xtask check {slug}` to start again.",
-        changed.len()
+        "{} back to the starting version. Run `cargo xtask check {slug}` to start again.",
+        if changed.len() == 1 { "1 file is".to_string() } else { format!("{} files are", changed.len()) }
     );
     Ok(true)
 }
