@@ -63,7 +63,11 @@ pub fn run(args: &ResetArgs) -> Result<bool> {
     write_exercise(&solution, &exercise, &slug)?;
     println!(
         "{} back to the starting version. Run `cargo xtask check {slug}` to start again.",
-        if changed.len() == 1 { "1 file is".to_string() } else { format!("{} files are", changed.len()) }
+        if changed.len() == 1 {
+            "1 file is".to_string()
+        } else {
+            format!("{} files are", changed.len())
+        }
     );
     Ok(true)
 }

@@ -68,8 +68,8 @@ pub fn run(args: &WatchArgs) -> Result<bool> {
         }
         let _ = keys.send(Wake::Quit);
     });
-    // The watcher lives as long as the loop.
-    let _watcher = if args.manual {
+    // The watcher lives as long as the loop: dropping it stops the events.
+    let watcher = if args.manual {
         None
     } else {
         match watch_files(&dir, send) {
@@ -82,7 +82,7 @@ pub fn run(args: &WatchArgs) -> Result<bool> {
             }
         }
     };
-    let how = if _watcher.is_some() {
+    let how = if watcher.is_some() {
         "each time you save a file of the stage"
     } else {
         "each time you press Enter"

@@ -421,6 +421,20 @@ fn a_batch_that_cannot_run_is_refused_before_anything_is_built() {
     }
 }
 
+#[test]
+fn the_slurm_array_script_on_the_instructors_page_is_valid_bash() {
+    let script = root().join("xtask/tests/grade-array.sh");
+    let output = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    let text = std::fs::read_to_string(script).unwrap();
+    assert!(text.contains("--shard \"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\""));
+    assert!(text.contains("cargo xtask grade --merge"));
+}
+
 /// The reference snapshot's epochs, as Rust rows for a forged history.
 fn snapshot_rows() -> String {
     let text =
@@ -515,9 +529,9 @@ fn forged_histories_earn_neither_the_history_nor_the_speed() {
     assert!(output.status.success(), "{}", text(&output));
     let book = gradebook(&out);
     let points = |student: &str, item: &str| row(&book, student)["items"][item].as_f64().unwrap();
-    for item in ["s5.history", "s5.model", "s5.speed"] {
-        assert_eq!(points("honest", item), 1.0, "honest {item}: {book}");
-    }
+    // The reference solution earns everything at a seed it has never been run with
+    // (its written read is held to the run its own check made, at the default seed).
+    assert_eq!(row(&book, "honest")["percent"], 100.0, "{book}");
     for forger in ["forger", "copier"] {
         assert_eq!(row(&book, forger)["status"], "graded", "{book}");
         for item in ["s5.history", "s5.model", "s5.speed"] {

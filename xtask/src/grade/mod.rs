@@ -181,6 +181,14 @@ fn refuse_existing(out: &Path, force: bool) -> Result<()> {
             out.display()
         );
     }
+    // The whole folder is replaced: never one that holds something else.
+    let holds_files = std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
+    if holds_files && !out.join(gradebook::JSON_FILE).exists() && !force {
+        bail!(
+            "{} is not empty, and grading replaces the whole folder. Fix: choose a new or empty folder for --out (or pass --force to replace it)",
+            out.display()
+        );
+    }
     Ok(())
 }
 

@@ -82,7 +82,7 @@ pub fn for_seed(stage: &StageInfo, seed: u64, show: bool) -> Result<Option<Refer
 }
 
 /// A hash (FNV-1a) of everything the reference run depends on: the solution, the
-/// workspace's crates and its lock file.
+/// workspace's crates it links (all but the checker) and the lock file.
 fn source_hash(solution: &Path) -> Result<u64> {
     let root = repo::root();
     let mut files = Vec::new();
@@ -106,7 +106,8 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
         let path = entry?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         if path.is_dir() {
-            if name != "target" && !name.starts_with('.') {
+            // The checker judges runs; it is not built into one.
+            if name != "target" && name != "kindling-checker" && !name.starts_with('.') {
                 collect(&path, files)?;
             }
         } else if name.ends_with(".rs") || name == "Cargo.toml" {

@@ -229,6 +229,15 @@ mod tests {
     }
 
     #[test]
+    fn the_example_on_the_instructors_page_is_a_valid_stage_5_rubric() {
+        let path = crate::repo::root().join("xtask/tests/rubric-example.toml");
+        let rubric = Rubric::load(&path, parse_stage("stage5").unwrap()).unwrap();
+        assert_eq!(rubric.points("s5.history"), 3.0);
+        assert_eq!(rubric.hand.len(), 1);
+        assert!(rubric.late.is_some());
+    }
+
+    #[test]
     fn malformed_rubrics_and_unknown_items_are_refused_with_a_fix() {
         for (text, says) in [
             ("[points]\n\"s1.nope\" = 2\n", "does not have"),
