@@ -6,6 +6,7 @@ pub mod answers;
 pub mod args;
 pub mod bands;
 pub mod check;
+pub mod facts;
 pub mod profile;
 pub mod report;
 pub mod snapshot;
