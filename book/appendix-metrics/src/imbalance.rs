@@ -14,7 +14,9 @@ pub const SPAM: usize = 1;
 // ANCHOR: emails
 /// The true labels: emails 0 to 94 are normal, 95 to 99 are spam.
 pub fn emails() -> Vec<usize> {
-    (0..100).map(|i| if i < 95 { NORMAL } else { SPAM }).collect()
+    (0..100)
+        .map(|i| if i < 95 { NORMAL } else { SPAM })
+        .collect()
 }
 
 /// A filter that never says spam.
@@ -26,7 +28,13 @@ pub fn lazy_filter(emails: &[usize]) -> Vec<usize> {
 /// normal ones (emails 0 to 3).
 pub fn real_filter(emails: &[usize]) -> Vec<usize> {
     (0..emails.len())
-        .map(|i| if i < 4 || (95..99).contains(&i) { SPAM } else { NORMAL })
+        .map(|i| {
+            if i < 4 || (95..99).contains(&i) {
+                SPAM
+            } else {
+                NORMAL
+            }
+        })
         .collect()
 }
 // ANCHOR_END: emails
@@ -95,7 +103,10 @@ mod tests {
         let lazy = scores(&truth, &lazy_filter(&truth)).unwrap();
         // 95 right of 100; no email flagged, so precision is 0 by the zero-division rule.
         assert!(close(lazy.accuracy, 0.95));
-        assert_eq!((lazy.spam_precision, lazy.spam_recall, lazy.spam_f1), (0.0, 0.0, 0.0));
+        assert_eq!(
+            (lazy.spam_precision, lazy.spam_recall, lazy.spam_f1),
+            (0.0, 0.0, 0.0)
+        );
         // Normal F1 = 2 * 95 / (95 + 100) = 0.974..., macro = half of it.
         assert!(close(lazy.macro_f1, 95.0 / 195.0));
 

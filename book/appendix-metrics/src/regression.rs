@@ -16,7 +16,11 @@ pub fn prices() -> Vec<f64> {
 /// Predictions 5 too high, then 5 too low, and so on.
 pub fn off_by_five(prices: &[f64]) -> Vec<f64> {
     let error = |i: usize| if i % 2 == 0 { 5.0 } else { -5.0 };
-    prices.iter().enumerate().map(|(i, p)| p + error(i)).collect()
+    prices
+        .iter()
+        .enumerate()
+        .map(|(i, p)| p + error(i))
+        .collect()
 }
 
 /// The same, except that the last apartment is missed by 100.
@@ -59,7 +63,8 @@ pub fn printout() -> Result<String> {
     );
     for (name, truth, predictions) in cases() {
         let m = RegressionMetrics::compute(&truth, &predictions)?;
-        let r2 = m.r2.map_or("undefined".to_string(), |r2| format!("{r2:.3}"));
+        let r2 =
+            m.r2.map_or("undefined".to_string(), |r2| format!("{r2:.3}"));
         writeln!(
             text,
             "{name:<16}  {:>8.1}  {:>7.2}  {:>6.2}  {r2:>6}",

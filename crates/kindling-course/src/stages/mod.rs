@@ -6,6 +6,7 @@ pub mod stage02;
 pub mod stage03;
 pub mod stage04;
 pub mod stage05;
+pub mod stage06;
 
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
@@ -83,7 +84,7 @@ pub const STAGES: [StageInfo; 10] = [
     stage03::STAGE,
     stage04::STAGE,
     stage05::STAGE,
-    unwritten(6, "Test evidence"),
+    stage06::STAGE,
     unwritten(7, "Mistakes"),
     unwritten(8, "Improved model"),
     unwritten(9, "Inference"),
