@@ -8,8 +8,8 @@ use std::path::Path;
 use serde_json::Value;
 use support::{assert_fails_with, assert_png, entries, kindling, stderr, stdout};
 
-/// Trains a tiny linear run into `dir/runs/tiny` and returns its folder's files.
-fn train_tiny(dir: &Path, extra: &[&str]) -> Vec<String> {
+/// Trains a tiny linear run into `dir/runs/tiny` for `epochs` and returns its folder's files.
+fn train_tiny(dir: &Path, epochs: &str, extra: &[&str]) -> Vec<String> {
     let mut args = vec![
         "train",
         "--out",
@@ -20,7 +20,7 @@ fn train_tiny(dir: &Path, extra: &[&str]) -> Vec<String> {
         "--val-size",
         "50",
         "--epochs",
-        "1",
+        epochs,
         "--model",
         "linear",
     ];
@@ -44,7 +44,7 @@ fn numbers(metrics: &Value) -> Value {
 #[test]
 fn evaluating_a_run_writes_every_file_and_twice_gives_the_same_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    train_tiny(dir.path(), &[]);
+    train_tiny(dir.path(), "1", &[]);
     let run = dir.path().join("runs/tiny");
     let evaluate = ["evaluate", "runs/tiny", "--test-size", "200", "--top-losses", "8"];
 
@@ -166,7 +166,7 @@ fn refused(dir: &Path, args: &[&str], phrases: &[&str]) {
 #[test]
 fn bad_run_folders_are_refused_with_the_file_and_the_fix() {
     let dir = tempfile::tempdir().unwrap();
-    train_tiny(dir.path(), &[]);
+    train_tiny(dir.path(), "1", &[]);
     let run = dir.path().join("runs/tiny");
     let config_path = run.join("config.json");
     let model_path = run.join("model.bpk");
@@ -253,4 +253,26 @@ fn a_model_trained_on_other_classes_is_refused() {
     assert!(output.status.success(), "{}", stderr(&output));
     let metrics: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(metrics["test_images"], 8);
+}
+
+#[test]
+fn with_early_stopping_validation_is_read_at_the_restored_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    train_tiny(dir.path(), "3", &["--patience", "1"]);
+    let history = read_json(&dir.path().join("runs/tiny/history.json"));
+    let epoch: usize = history["context"]["weights_from_epoch"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let output = kindling(
+        dir.path(),
+        &["evaluate", "runs/tiny", "--test-size", "100", "--json"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let metrics: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        metrics["validation_accuracy"],
+        history["metrics"]["val_accuracy"][epoch - 1]
+    );
 }

@@ -162,7 +162,7 @@ pub struct TestMetrics {
     pub per_class: Vec<ClassScores>,
     /// The class with the lowest F1 (the first on ties).
     pub weakest_class: WeakestClass,
-    /// The run's validation accuracy (its last epoch), when known.
+    /// The run's validation accuracy (of the epoch whose weights it saved), when known.
     pub validation_accuracy: Option<f64>,
     /// Test accuracy minus validation accuracy, when both are known.
     pub test_minus_validation: Option<f64>,
@@ -302,10 +302,23 @@ pub fn evaluate_run(
     write_evaluation(run_dir, &predictions, &test, &context, options.top_losses)
 }
 
-/// The validation accuracy of a run's last epoch, from its `history.json`.
+/// The `history.json` context key naming the epoch whose weights a run saved, when
+/// that is not the last epoch (early stopping restored the best weights).
+pub const WEIGHTS_EPOCH_CONTEXT: &str = "weights_from_epoch";
+
+/// The validation accuracy of the weights a run saved, from its `history.json`:
+/// the epoch named by [`WEIGHTS_EPOCH_CONTEXT`] if any, else the last epoch.
 pub fn validation_accuracy(run_dir: &Path) -> Option<f64> {
     let history = History::load(&run_dir.join("history.json")).ok()?;
-    history.final_epoch()?.get("val_accuracy")
+    let row = match history
+        .context
+        .get(WEIGHTS_EPOCH_CONTEXT)
+        .and_then(|epoch| epoch.parse().ok())
+    {
+        Some(epoch) => history.row(epoch)?,
+        None => history.final_epoch()?,
+    };
+    row.get("val_accuracy")
 }
 
 /// The probabilities of `predictions` as the metrics read them.
@@ -560,5 +573,108 @@ impl fmt::Display for TestMetrics {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history_with(val_accuracy: &[f64]) -> History {
+        let mut history = History::new();
+        for &value in val_accuracy {
+            history.push_epoch([("loss", 1.0), ("val_accuracy", value)]);
+        }
+        history
+    }
+
+    #[test]
+    fn validation_accuracy_is_that_of_the_saved_weights() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(validation_accuracy(dir.path()), None);
+        let mut history = history_with(&[0.5, 0.7, 0.6]);
+        history.save_json(&dir.path().join("history.json")).unwrap();
+        assert_eq!(validation_accuracy(dir.path()), Some(0.6));
+        history.set_context(WEIGHTS_EPOCH_CONTEXT, 2);
+        history.save_json(&dir.path().join("history.json")).unwrap();
+        assert_eq!(validation_accuracy(dir.path()), Some(0.7));
+    }
+
+    /// Three images, two classes: one mistake, made with probability 0.8.
+    fn tiny() -> (SetPredictions, ImageSet, EvaluationContext) {
+        let predictions = SetPredictions {
+            y_true: vec![0, 1, 1],
+            y_pred: vec![0, 1, 0],
+            probabilities: vec![0.9, 0.1, 0.3, 0.7, 0.8, 0.2],
+            n_classes: 2,
+        };
+        let names = vec!["cat".to_string(), "dog".to_string()];
+        let set = ImageSet::new(
+            vec![100; 3 * kindling_data::IMAGE_BYTES],
+            vec![0, 1, 1],
+            names.clone(),
+        )
+        .unwrap();
+        let context = EvaluationContext {
+            dataset: "folder:pets".into(),
+            seed: 1,
+            model: "linear".into(),
+            class_names: names,
+            validation_accuracy: Some(0.5),
+            ledger: None,
+        };
+        (predictions, set, context)
+    }
+
+    #[test]
+    fn a_small_evaluation_has_the_hand_computed_numbers_and_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (predictions, set, context) = tiny();
+        let evaluation = write_evaluation(dir.path(), &predictions, &set, &context, 4).unwrap();
+        let metrics = &evaluation.metrics;
+        assert_eq!(metrics.accuracy, 2.0 / 3.0);
+        assert_eq!(metrics.test_minus_validation, Some(2.0 / 3.0 - 0.5));
+        // cat: precision 1/2, recall 1 -> F1 2/3; dog: precision 1, recall 1/2 -> F1 2/3.
+        assert!((metrics.macro_f1 - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(metrics.weakest_class.name, "cat");
+        assert_eq!(metrics.per_class[1].accuracy, 0.5);
+        assert_eq!(metrics.top_losses.len(), 1);
+        assert_eq!(metrics.top_losses[0].index, 2);
+        assert_eq!(metrics.top_losses[0].probability, 0.8);
+        assert_eq!(
+            (metrics.most_confused[0].true_class, metrics.most_confused[0].predicted_class),
+            (1, 0)
+        );
+        // Two classes: ROC-AUC of p(dog); both dogs (0.7, 0.2) score above the cat (0.1).
+        assert_eq!(metrics.roc_auc_macro, Some(1.0));
+        assert_eq!(metrics.test_set_opened, None);
+        assert_eq!(evaluation.files.len(), 7);
+        for file in &evaluation.files {
+            assert!(file.is_file(), "{}", file.display());
+        }
+        let csv = std::fs::read_to_string(dir.path().join(PREDICTIONS_FILE)).unwrap();
+        assert_eq!(csv, "y_true,y_pred,p_0,p_1\n0,0,0.9,0.1\n1,1,0.3,0.7\n1,0,0.8,0.2\n");
+        let json = std::fs::read_to_string(dir.path().join(TEST_METRICS_FILE)).unwrap();
+        assert_eq!(json, serde_json::to_string_pretty(metrics).unwrap() + "\n");
+        let read: TestMetrics = serde_json::from_str(&json).unwrap();
+        assert_eq!(read.weakest_class, metrics.weakest_class);
+        let summary = metrics.to_string();
+        assert!(summary.contains("weakest class cat") && summary.contains("+0.1667"), "{summary}");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 7, "no staging folder left: {names:?}");
+    }
+
+    #[test]
+    fn no_top_losses_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (predictions, set, context) = tiny();
+        let message = write_evaluation(dir.path(), &predictions, &set, &context, 0)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("Fix:"), "{message}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }
