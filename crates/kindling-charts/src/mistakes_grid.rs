@@ -95,7 +95,10 @@ mod tests {
 
     #[test]
     fn captions_read_predicted_actual_probability() {
-        assert_eq!(mistake_caption(&mistake(0), &["cat", "dog"]), "cat\n/ dog\n/ 0.93");
+        assert_eq!(
+            mistake_caption(&mistake(0), &["cat", "dog"]),
+            "cat\n/ dog\n/ 0.93"
+        );
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.svg");
         mistakes_grid(&set(), &[mistake(1)], set().class_names(), 4, &path).unwrap();

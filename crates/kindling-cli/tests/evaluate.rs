@@ -46,7 +46,14 @@ fn evaluating_a_run_writes_every_file_and_twice_gives_the_same_numbers() {
     let dir = tempfile::tempdir().unwrap();
     train_tiny(dir.path(), "1", &[]);
     let run = dir.path().join("runs/tiny");
-    let evaluate = ["evaluate", "runs/tiny", "--test-size", "200", "--top-losses", "8"];
+    let evaluate = [
+        "evaluate",
+        "runs/tiny",
+        "--test-size",
+        "200",
+        "--top-losses",
+        "8",
+    ];
 
     let first = kindling(dir.path(), &evaluate);
     assert!(first.status.success(), "{}", stderr(&first));
@@ -62,7 +69,10 @@ fn evaluating_a_run_writes_every_file_and_twice_gives_the_same_numbers() {
         "Validation accuracy",
         "looked at once",
     ] {
-        assert!(printed.contains(phrase), "missing `{phrase}` in:\n{printed}");
+        assert!(
+            printed.contains(phrase),
+            "missing `{phrase}` in:\n{printed}"
+        );
     }
     assert!(!printed.contains("Warning"), "{printed}");
     for file in [
@@ -101,7 +111,10 @@ fn evaluating_a_run_writes_every_file_and_twice_gives_the_same_numbers() {
     assert_eq!(metrics["test_set_opened"]["times_opened"], 1);
     let validation = metrics["validation_accuracy"].as_f64().unwrap();
     let history = read_json(&run.join("history.json"));
-    assert_eq!(history["metrics"]["val_accuracy"][0].as_f64().unwrap(), validation);
+    assert_eq!(
+        history["metrics"]["val_accuracy"][0].as_f64().unwrap(),
+        validation
+    );
 
     // predictions.csv is what `kindling metrics` reads, and gives the same numbers.
     let csv = std::fs::read_to_string(run.join("predictions.csv")).unwrap();
@@ -118,7 +131,10 @@ fn evaluating_a_run_writes_every_file_and_twice_gives_the_same_numbers() {
     assert_eq!(recomputed["roc_auc"]["value"], metrics["roc_auc_macro"]);
     assert_eq!(recomputed["confusion_matrix"], metrics["confusion_matrix"]);
     let report = std::fs::read_to_string(run.join("classification_report.txt")).unwrap();
-    assert!(report.contains("macro avg") && report.contains("disc"), "{report}");
+    assert!(
+        report.contains("macro avg") && report.contains("disc"),
+        "{report}"
+    );
 
     // The second look gives the same numbers, and says plainly that it is a second look.
     let second = kindling(dir.path(), &evaluate);
@@ -173,7 +189,11 @@ fn bad_run_folders_are_refused_with_the_file_and_the_fix() {
     let config = std::fs::read(&config_path).unwrap();
     let model = std::fs::read(&model_path).unwrap();
 
-    refused(dir.path(), &["--top-losses", "0"], &["--top-losses 0 is not allowed"]);
+    refused(
+        dir.path(),
+        &["--top-losses", "0"],
+        &["--top-losses 0 is not allowed"],
+    );
 
     // Real CIFAR-10 is not downloaded (KINDLING_DATA is an empty folder).
     refused(

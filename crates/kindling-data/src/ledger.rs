@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::atomic::{parent_folder, write_bytes_atomically};
 use crate::image_set::ImageSet;
@@ -253,7 +253,10 @@ fn run_name(run_dir: &Path) -> String {
         .unwrap_or_else(|| run_dir.display().to_string())
 }
 
-fn read_json<T: DeserializeOwned>(path: &Path, fix: &'static str) -> Result<Option<T>, LedgerError> {
+fn read_json<T: DeserializeOwned>(
+    path: &Path,
+    fix: &'static str,
+) -> Result<Option<T>, LedgerError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -300,11 +303,16 @@ pub fn rfc3339_utc(unix_seconds: u64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
@@ -358,7 +366,10 @@ mod tests {
         assert_eq!(entry.times_opened, 2);
         assert_eq!(entry.runs(), vec!["run-001", "run-002"]);
         let warning = entry.warning().unwrap();
-        assert!(warning.contains("2 times") && warning.contains("unbiased"), "{warning}");
+        assert!(
+            warning.contains("2 times") && warning.contains("unbiased"),
+            "{warning}"
+        );
 
         let record = TestOpenedRecord::load(&first).unwrap().unwrap();
         assert_eq!(record.openings.len(), 1);
@@ -396,7 +407,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            message.contains(LEDGER_FILE) && message.contains("damaged") && message.contains("Fix:"),
+            message.contains(LEDGER_FILE)
+                && message.contains("damaged")
+                && message.contains("Fix:"),
             "{message}"
         );
         assert!(!run.join(TEST_OPENED_FILE).exists());

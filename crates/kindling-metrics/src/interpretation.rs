@@ -201,8 +201,8 @@ mod tests {
     fn example() -> ClassificationInterpretation {
         let y_true = [0, 0, 1, 1, 2, 2];
         let probs = [
-            0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.3, 0.6, 0.1, 0.5, 0.4, 0.1, 0.05, 0.9, 0.05, 0.2,
-            0.2, 0.6,
+            0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.3, 0.6, 0.1, 0.5, 0.4, 0.1, 0.05, 0.9, 0.05, 0.2, 0.2,
+            0.6,
         ];
         ClassificationInterpretation::new(&y_true, Probabilities::new(&probs, 3).unwrap()).unwrap()
     }
@@ -223,7 +223,11 @@ mod tests {
         assert_eq!(rows, vec![&[1, 1, 0][..], &[1, 1, 0], &[0, 1, 1]]);
         assert_eq!(
             interp.confusion_normalized(),
-            vec![vec![0.5, 0.5, 0.0], vec![0.5, 0.5, 0.0], vec![0.0, 0.5, 0.5]]
+            vec![
+                vec![0.5, 0.5, 0.0],
+                vec![0.5, 0.5, 0.0],
+                vec![0.0, 0.5, 0.5]
+            ]
         );
     }
 
@@ -287,7 +291,8 @@ mod tests {
     fn a_zero_probability_gives_a_large_finite_loss() {
         let probs = [1.0, 0.0];
         let interp =
-            ClassificationInterpretation::new(&[1], Probabilities::new(&probs, 2).unwrap()).unwrap();
+            ClassificationInterpretation::new(&[1], Probabilities::new(&probs, 2).unwrap())
+                .unwrap();
         let loss = interp.top_losses(1)[0].loss;
         assert!(loss.is_finite() && loss > 600.0, "{loss}");
     }

@@ -273,7 +273,10 @@ mod tests {
         let message = TrainedRun::load(dir.path(), &device())
             .unwrap_err()
             .to_string();
-        assert!(message.contains("config.json") && message.contains("Fix:"), "{message}");
+        assert!(
+            message.contains("config.json") && message.contains("Fix:"),
+            "{message}"
+        );
 
         saved_run(dir.path(), 10);
         let model = dir.path().join(MODEL_FILE);
@@ -282,7 +285,10 @@ mod tests {
         let message = TrainedRun::load(dir.path(), &device())
             .unwrap_err()
             .to_string();
-        assert!(message.contains("model.bpk") && message.contains("Fix:"), "{message}");
+        assert!(
+            message.contains("model.bpk") && message.contains("Fix:"),
+            "{message}"
+        );
 
         std::fs::remove_file(&model).unwrap();
         let message = TrainedRun::load(dir.path(), &device())
@@ -293,7 +299,10 @@ mod tests {
         saved_run(dir.path(), 10);
         let run = TrainedRun::load(dir.path(), &device()).unwrap();
         let names: Vec<String> = (0..3).map(|i| i.to_string()).collect();
-        let message = run.check_classes(&names, "folder:pets").unwrap_err().to_string();
+        let message = run
+            .check_classes(&names, "folder:pets")
+            .unwrap_err()
+            .to_string();
         assert!(
             message.contains("10 classes") && message.contains("folder:pets has 3"),
             "{message}"

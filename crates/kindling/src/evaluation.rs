@@ -17,12 +17,11 @@ use serde::{Deserialize, Serialize};
 use kindling_charts::{ChartError, class_accuracy_bars, confusion_matrix_heatmap, mistakes_grid};
 use kindling_data::atomic::write_atomically;
 use kindling_data::{
-    DataError, DataSource, ImageSet, LedgerEntry, LedgerError, SplitSizes, TestOpening,
-    load_splits,
+    DataError, DataSource, ImageSet, LedgerEntry, LedgerError, SplitSizes, TestOpening, load_splits,
 };
 use kindling_metrics::{
-    ClassificationInterpretation, ClassificationMetrics, Confusion, ConfusionMatrix,
-    MetricsError, PredictedScores, Probabilities, RocAuc, TopKAccuracy, TopLoss,
+    ClassificationInterpretation, ClassificationMetrics, Confusion, ConfusionMatrix, MetricsError,
+    PredictedScores, Probabilities, RocAuc, TopKAccuracy, TopLoss,
 };
 use kindling_train::{History, SetPredictions, TrainedRun, TrainedRunError};
 
@@ -260,15 +259,16 @@ pub fn evaluate_run(
         .dataset
         .clone()
         .unwrap_or_else(|| run.config.dataset.clone());
-    let source: DataSource = dataset_text
-        .parse()
-        .map_err(|error| EvaluationError::UnknownDataset {
-            config: match options.dataset {
-                Some(_) => PathBuf::from("the dataset asked for"),
-                None => kindling_train::RunConfig::path_in(run_dir),
-            },
-            error,
-        })?;
+    let source: DataSource =
+        dataset_text
+            .parse()
+            .map_err(|error| EvaluationError::UnknownDataset {
+                config: match options.dataset {
+                    Some(_) => PathBuf::from("the dataset asked for"),
+                    None => kindling_train::RunConfig::path_in(run_dir),
+                },
+                error,
+            })?;
     let dataset = source.to_string();
     let seed = options.seed.unwrap_or(run.config.fit.seed);
     let sizes = SplitSizes {
@@ -367,8 +367,10 @@ pub fn write_evaluation(
     let json = json.map_err(|error| write_error(&file(TEST_METRICS_FILE), error))? + "\n";
     write_atomically(&file(TEST_METRICS_FILE), |w| w.write_all(json.as_bytes()))
         .map_err(|error| write_error(&file(TEST_METRICS_FILE), error))?;
-    write_atomically(&file(PREDICTIONS_FILE), |w| write_predictions(w, predictions))
-        .map_err(|error| write_error(&file(PREDICTIONS_FILE), error))?;
+    write_atomically(&file(PREDICTIONS_FILE), |w| {
+        write_predictions(w, predictions)
+    })
+    .map_err(|error| write_error(&file(PREDICTIONS_FILE), error))?;
     let report = full.report.to_text(4);
     write_atomically(&file(REPORT_FILE), |w| w.write_all(report.as_bytes()))
         .map_err(|error| write_error(&file(REPORT_FILE), error))?;
@@ -642,7 +644,10 @@ mod tests {
         assert_eq!(metrics.top_losses[0].index, 2);
         assert_eq!(metrics.top_losses[0].probability, 0.8);
         assert_eq!(
-            (metrics.most_confused[0].true_class, metrics.most_confused[0].predicted_class),
+            (
+                metrics.most_confused[0].true_class,
+                metrics.most_confused[0].predicted_class
+            ),
             (1, 0)
         );
         // Two classes: ROC-AUC of p(dog); both dogs (0.7, 0.2) score above the cat (0.1).
@@ -653,13 +658,19 @@ mod tests {
             assert!(file.is_file(), "{}", file.display());
         }
         let csv = std::fs::read_to_string(dir.path().join(PREDICTIONS_FILE)).unwrap();
-        assert_eq!(csv, "y_true,y_pred,p_0,p_1\n0,0,0.9,0.1\n1,1,0.3,0.7\n1,0,0.8,0.2\n");
+        assert_eq!(
+            csv,
+            "y_true,y_pred,p_0,p_1\n0,0,0.9,0.1\n1,1,0.3,0.7\n1,0,0.8,0.2\n"
+        );
         let json = std::fs::read_to_string(dir.path().join(TEST_METRICS_FILE)).unwrap();
         assert_eq!(json, serde_json::to_string_pretty(metrics).unwrap() + "\n");
         let read: TestMetrics = serde_json::from_str(&json).unwrap();
         assert_eq!(read.weakest_class, metrics.weakest_class);
         let summary = metrics.to_string();
-        assert!(summary.contains("weakest class cat") && summary.contains("+0.1667"), "{summary}");
+        assert!(
+            summary.contains("weakest class cat") && summary.contains("+0.1667"),
+            "{summary}"
+        );
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
