@@ -114,3 +114,27 @@ fn stage06_exercise_fails_what_its_todos_leave_undone() {
         checked.describe()
     );
 }
+
+#[test]
+fn stage07_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage7", "exercises/stage07", stage07::run).check();
+    assert_eq!(
+        checked.failed(),
+        [
+            "s7.confusion",
+            "s7.pairs",
+            "s7.per_class",
+            "s7.mistakes",
+            "s7.predict",
+            "s7.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    let confusion = checked.item("s7.confusion");
+    assert!(
+        confusion.detail.as_deref().unwrap().contains("sums to 0"),
+        "{}",
+        checked.describe()
+    );
+}

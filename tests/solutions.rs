@@ -242,3 +242,44 @@ fn stage06_solution() {
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
+
+#[test]
+fn stage07_solution() {
+    use kindling_course::facts::stage06::{CHECK_SIZES, EPOCHS};
+    let run = StageRun::new("stage7", "solutions/stage07", stage07_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let info = context(
+        &report,
+        &[
+            ("train_images", CHECK_SIZES.train),
+            ("validation_images", CHECK_SIZES.validation),
+            ("test_images", CHECK_SIZES.test),
+            ("epochs", EPOCHS),
+        ],
+    );
+    let mistakes: Vec<serde_json::Value> = report
+        .get("mistakes")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "index": m["index"],
+                "actual": m["actual"],
+                "predicted": m["predicted"],
+                "probability": round(m["probability"].as_f64().unwrap(), 4),
+            })
+        })
+        .collect();
+    let outputs = serde_json::json!({
+        "test_size": report.get("test_size"),
+        "confusion_matrix": report.get("confusion_matrix"),
+        "most_confused": report.get("most_confused"),
+        "per_class_accuracy": rounded(report.get("per_class_accuracy").cloned().unwrap()),
+        "mistakes": mistakes,
+    });
+    snapshot("stage07_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}

@@ -7,6 +7,7 @@ pub mod stage03;
 pub mod stage04;
 pub mod stage05;
 pub mod stage06;
+pub mod stage07;
 
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
@@ -85,7 +86,7 @@ pub const STAGES: [StageInfo; 10] = [
     stage04::STAGE,
     stage05::STAGE,
     stage06::STAGE,
-    unwritten(7, "Mistakes"),
+    stage07::STAGE,
     unwritten(8, "Improved model"),
     unwritten(9, "Inference"),
     unwritten(10, "Demo evidence"),

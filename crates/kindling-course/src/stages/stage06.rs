@@ -97,7 +97,7 @@ const HINTS: [Hint; 7] = [
         fix: "read classification_report.txt of the check run (runs/check/stage06/): the weakest class has the lowest f1-score; copy accuracy and macro avg f1 from it",
     },
 ];
-const OPEN: Hint = HINTS[0];
+pub(crate) const OPEN: Hint = HINTS[0];
 const LEARN: Hint = HINTS[1];
 const MEASURE: Hint = HINTS[2];
 const WEAKEST: Hint = HINTS[3];
@@ -128,7 +128,7 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     ] = ITEMS;
     let item = CheckItem::judged;
     let truth = load_truth(context);
-    let predictions = with_truth(&truth, |t| read_checked_predictions(context, t));
+    let predictions = with_truth(&truth, |t| read_checked_predictions(context, t, FILES.fix));
     let recomputed = predictions.as_ref().map_err(Clone::clone).and_then(|p| {
         recompute(p, &truth).map_err(|e| (format!("{PREDICTIONS_FILE}: {e}"), FILES.fix))
     });
@@ -259,23 +259,25 @@ pub(crate) fn judge_opened(
     ))
 }
 
-/// predictions.csv, read and checked against the test pile and its own probabilities.
+/// predictions.csv, read and checked against the test pile and its own
+/// probabilities; `missing` is the fix when the file is absent or malformed.
 pub(crate) fn read_checked_predictions(
     context: &CheckContext,
     truth: &Truth,
+    missing: &'static str,
 ) -> Result<kindling::metrics::ClassificationPredictions, Failure> {
     let path = context
         .fresh_file(PREDICTIONS_FILE)
-        .map_err(|detail| (detail, FILES.fix))?;
+        .map_err(|detail| (detail, missing))?;
     let read =
-        read_predictions(&path, Task::Classification).map_err(|e| (e.to_string(), FILES.fix))?;
+        read_predictions(&path, Task::Classification).map_err(|e| (e.to_string(), missing))?;
     let Predictions::Classification(predictions) = read else {
         return Err((
             format!("{PREDICTIONS_FILE} does not hold class predictions"),
-            FILES.fix,
+            missing,
         ));
     };
-    judge_predictions(&predictions, truth)?;
+    judge_predictions(&predictions, truth, missing)?;
     Ok(predictions)
 }
 
@@ -283,6 +285,7 @@ pub(crate) fn read_checked_predictions(
 pub(crate) fn judge_predictions(
     predictions: &kindling::metrics::ClassificationPredictions,
     truth: &Truth,
+    missing: &'static str,
 ) -> Result<(), Failure> {
     let rows = predictions.y_true.len();
     if rows != truth.labels.len() {
@@ -309,7 +312,7 @@ pub(crate) fn judge_predictions(
     let Some(ScoreColumns::Probabilities { columns, values }) = &predictions.scores else {
         return Err((
             format!("{PREDICTIONS_FILE} has no probability columns p_0 to p_9"),
-            FILES.fix,
+            missing,
         ));
     };
     if columns.len() != CLASSES {
@@ -318,7 +321,7 @@ pub(crate) fn judge_predictions(
                 "{PREDICTIONS_FILE} has {} probability columns, one per class makes {CLASSES}",
                 columns.len()
             ),
-            FILES.fix,
+            missing,
         ));
     }
     for (row, probabilities) in values.chunks(CLASSES).enumerate() {
@@ -333,7 +336,7 @@ pub(crate) fn judge_predictions(
                     probabilities[most_probable],
                     probabilities[predicted]
                 ),
-                LEARN.fix,
+                missing,
             ));
         }
     }
@@ -700,23 +703,23 @@ mod tests {
             &[0, 1, 2],
             &[one_hot(0, 0.9), one_hot(2, 0.6), one_hot(2, 0.7)],
         );
-        assert!(judge_predictions(&good, &truth).is_ok());
+        assert!(judge_predictions(&good, &truth, FILES.fix).is_ok());
         // Rows shuffled or from another pile.
         let other = predictions(
             &[1, 0, 2],
             &[one_hot(0, 0.9), one_hot(2, 0.6), one_hot(2, 0.7)],
         );
-        let (detail, fix) = judge_predictions(&other, &truth).unwrap_err();
+        let (detail, fix) = judge_predictions(&other, &truth, FILES.fix).unwrap_err();
         assert!(detail.starts_with("row 1:"), "{detail}");
         assert_eq!(fix, OPEN.fix);
         // A predicted class that is not the most probable one.
         good.y_pred[2] = 0;
-        let (detail, _) = judge_predictions(&good, &truth).unwrap_err();
+        let (detail, _) = judge_predictions(&good, &truth, FILES.fix).unwrap_err();
         assert!(detail.contains("row 3: y_pred is 0"), "{detail}");
         // Too few rows.
         let short = predictions(&[0, 1], &[one_hot(0, 0.9), one_hot(1, 0.6)]);
         assert!(
-            judge_predictions(&short, &truth)
+            judge_predictions(&short, &truth, FILES.fix)
                 .unwrap_err()
                 .0
                 .contains("2 rows")
