@@ -7,8 +7,11 @@ use kindling_metrics::TopLoss;
 
 use crate::color::Rgb;
 use crate::error::ChartError;
-use crate::image_grid::{GridImage, image_grid};
+use crate::image_grid::{GridImage, titled_image_grid};
 use crate::output::Target;
+
+/// The title of the mistakes grid: how to read its captions.
+pub const MISTAKES_TITLE: &str = "Most confident mistakes: predicted / actual / probability";
 
 /// The caption under a mistake: predicted class, actual class, and the probability
 /// the model gave its prediction, one per line ("predicted / actual / probability").
@@ -28,7 +31,8 @@ pub fn mistake_caption<S: AsRef<str>>(mistake: &TopLoss, class_names: &[S]) -> S
 
 /// Draws the images of `set` that `mistakes` point at (such as
 /// `ClassificationInterpretation::most_confident_mistakes`), in the order given, each
-/// outlined in red and captioned "predicted / actual / probability".
+/// outlined in red and captioned "predicted / actual / probability" under a title
+/// that says so.
 ///
 /// ```no_run
 /// # fn demo(set: &kindling_data::ImageSet, mistakes: &[kindling_metrics::TopLoss]) -> Result<(), kindling_charts::ChartError> {
@@ -71,7 +75,7 @@ pub fn mistakes_grid<S: AsRef<str>>(
             .with_highlight(Rgb::RED)
         })
         .collect();
-    image_grid(&images, columns, path)
+    titled_image_grid(&images, columns, MISTAKES_TITLE, path)
 }
 
 #[cfg(test)]
@@ -104,6 +108,7 @@ mod tests {
         mistakes_grid(&set(), &[mistake(1)], set().class_names(), 4, &path).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();
         assert!(svg.contains("/ dog") && svg.contains("/ 0.93"));
+        assert!(svg.contains(MISTAKES_TITLE));
     }
 
     #[test]

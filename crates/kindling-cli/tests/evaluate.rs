@@ -194,6 +194,8 @@ fn bad_run_folders_are_refused_with_the_file_and_the_fix() {
         &["--top-losses", "0"],
         &["--top-losses 0 is not allowed"],
     );
+    let output = kindling(dir.path(), &["evaluate", "runs/nothing"]);
+    assert_fails_with(&output, &["runs/nothing does not exist", "Fix:"]);
 
     // Real CIFAR-10 is not downloaded (KINDLING_DATA is an empty folder).
     refused(

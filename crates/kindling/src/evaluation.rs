@@ -196,6 +196,15 @@ pub enum EvaluationError {
         "top_losses is 0, so there would be no mistakes to show. Fix: ask for at least 1 (16 fills two rows of the mistakes grid)"
     )]
     NoTopLosses,
+    /// There is no such folder.
+    #[error(
+        "{} does not exist or is not a folder. Fix: pass a run folder written by `kindling train` (such as runs/run-001)",
+        dir.display()
+    )]
+    NoRunFolder {
+        /// The folder asked for.
+        dir: PathBuf,
+    },
     /// The run folder could not be loaded.
     #[error(transparent)]
     Run(#[from] TrainedRunError),
@@ -253,6 +262,11 @@ pub fn evaluate_run(
 ) -> Result<RunEvaluation, EvaluationError> {
     if options.top_losses == 0 {
         return Err(EvaluationError::NoTopLosses);
+    }
+    if !run_dir.is_dir() {
+        return Err(EvaluationError::NoRunFolder {
+            dir: run_dir.to_path_buf(),
+        });
     }
     let run = TrainedRun::load(run_dir, device)?;
     let dataset_text = options
