@@ -64,7 +64,7 @@ const HINTS: [Hint; 7] = [
     Hint {
         symptom: "test_opened.json is missing, or records more than one opening",
         cause: "the test set was opened with open(), which keeps no record, or opened more than once",
-        fix: "open it once, with trained.test.open_recorded(&opening, &out), and predict from the images it hands back",
+        fix: "open it once, with open_recorded(&opening, &out) on the sealed test pile, and predict from the images it hands back",
     },
     Hint {
         symptom: "The test accuracy is near 0.10",
