@@ -15,7 +15,7 @@ pub fn prices() -> Vec<f64> {
 
 /// Predictions 5 too high, then 5 too low, and so on.
 pub fn off_by_five(prices: &[f64]) -> Vec<f64> {
-    let error = |i: usize| if i % 2 == 0 { 5.0 } else { -5.0 };
+    let error = |i: usize| if i.is_multiple_of(2) { 5.0 } else { -5.0 };
     prices
         .iter()
         .enumerate()

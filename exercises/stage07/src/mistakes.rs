@@ -7,7 +7,8 @@ use anyhow::Result;
 use kindling::data::ImageSet;
 use kindling::metrics::{ClassificationInterpretation, Confusion, TopLoss};
 // You will need: use kindling::charts::mistakes_grid;
-// and use kindling_course::facts::stage07::{MISTAKES_COLUMNS, MISTAKES_SHOWN};
+// use kindling_course::facts::stage07::{MISTAKES_COLUMNS, MISTAKES_SHOWN};
+// and use std::cmp::Reverse;
 
 // ANCHOR: count
 /// The confusion matrix: `counts[actual][predicted]` images.
@@ -27,7 +28,7 @@ pub fn most_confused(counts: &[Vec<usize>], n: usize) -> Vec<Confusion> {
     // TODO: push a Confusion { true_class, predicted_class, count } into a
     // Vec for every cell off the diagonal (actual != predicted) with a count
     // above 0, sort them from the largest count to the smallest
-    // (mistakes.sort_by(|a, b| b.count.cmp(&a.count))) and keep the first n.
+    // (mistakes.sort_by_key(|pair| Reverse(pair.count))) and keep the first n.
     let _ = (counts, n);
     Vec::new()
 }

@@ -9,9 +9,11 @@ use kindling::metrics::{ClassificationInterpretation, Confusion, TopLoss};
 // [solution]
 use kindling::charts::mistakes_grid;
 use kindling_course::facts::stage07::{MISTAKES_COLUMNS, MISTAKES_SHOWN};
+use std::cmp::Reverse;
 // [exercise]
 // // You will need: use kindling::charts::mistakes_grid;
-// // and use kindling_course::facts::stage07::{MISTAKES_COLUMNS, MISTAKES_SHOWN};
+// // use kindling_course::facts::stage07::{MISTAKES_COLUMNS, MISTAKES_SHOWN};
+// // and use std::cmp::Reverse;
 // [end]
 
 // ANCHOR: count
@@ -51,14 +53,14 @@ pub fn most_confused(counts: &[Vec<usize>], n: usize) -> Vec<Confusion> {
         }
     }
     // Sorting is stable: pairs with equal counts keep the order they were found in.
-    mistakes.sort_by(|a, b| b.count.cmp(&a.count));
+    mistakes.sort_by_key(|pair| Reverse(pair.count));
     mistakes.truncate(n);
     mistakes
     // [exercise]
     // // TODO: push a Confusion { true_class, predicted_class, count } into a
     // // Vec for every cell off the diagonal (actual != predicted) with a count
     // // above 0, sort them from the largest count to the smallest
-    // // (mistakes.sort_by(|a, b| b.count.cmp(&a.count))) and keep the first n.
+    // // (mistakes.sort_by_key(|pair| Reverse(pair.count))) and keep the first n.
     // let _ = (counts, n);
     // Vec::new()
     // [end]

@@ -361,7 +361,9 @@ fn judge_per_class(
         ));
     }
     for (class, (found, expected)) in found.iter().zip(&expected).enumerate() {
-        if !((found - expected).abs() <= 1e-9) {
+        // Written so that a NaN (a missing value) fails too.
+        let agrees = (found - expected).abs() <= 1e-9;
+        if !agrees {
             return Err((
                 format!("class {class}: your accuracy is {found:.4}; its row gives {expected:.4}"),
                 PER_CLASS.fix,
