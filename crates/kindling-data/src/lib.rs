@@ -38,4 +38,4 @@ pub use ledger::{
 pub use normalize::Normalization;
 pub use rng::{SeededRng, seeded_rng};
 pub use sealed::SealedTestSet;
-pub use source::{DataSource, SplitSizes, Splits, load_splits};
+pub use source::{DataSource, SplitSizes, Splits, load_splits, load_test_split};

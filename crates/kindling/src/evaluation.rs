@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use kindling_charts::{ChartError, class_accuracy_bars, confusion_matrix_heatmap, mistakes_grid};
 use kindling_data::atomic::write_atomically;
 use kindling_data::{
-    DataError, DataSource, ImageSet, LedgerEntry, LedgerError, SplitSizes, TestOpening, load_splits,
+    DataError, DataSource, ImageSet, LedgerEntry, LedgerError, TestOpening, load_test_split,
 };
 use kindling_metrics::{
     ClassificationInterpretation, ClassificationMetrics, Confusion, ConfusionMatrix, MetricsError,
@@ -285,17 +285,14 @@ pub fn evaluate_run(
             })?;
     let dataset = source.to_string();
     let seed = options.seed.unwrap_or(run.config.fit.seed);
-    let sizes = SplitSizes {
-        train: Some(run.config.train_size),
-        validation: Some(run.config.val_size),
-        test: options.test_size,
-    };
-    let splits = load_splits(&source, sizes, seed).map_err(|error| EvaluationError::Data {
-        dataset: dataset.clone(),
-        error,
+    let sealed = load_test_split(&source, options.test_size, seed).map_err(|error| {
+        EvaluationError::Data {
+            dataset: dataset.clone(),
+            error,
+        }
     })?;
-    run.check_classes(splits.class_names(), &dataset)?;
-    if splits.test.is_empty() {
+    run.check_classes(sealed.class_names(), &dataset)?;
+    if sealed.is_empty() {
         return Err(EvaluationError::EmptyTest { dataset });
     }
     let opening = TestOpening {
@@ -303,7 +300,7 @@ pub fn evaluate_run(
         seed,
         command: options.command.clone(),
     };
-    let (test, ledger) = splits.test.open_recorded(&opening, run_dir)?;
+    let (test, ledger) = sealed.open_recorded(&opening, run_dir)?;
     let predictions = run.predict(&test, device);
     let context = EvaluationContext {
         dataset,
