@@ -71,20 +71,21 @@ pub struct LedgerOpening {
     pub images: usize,
 }
 
-/// The ledger's count for one data source and seed.
+/// The ledger's count for one test set: a data source and seed, or a data source
+/// alone when its test images are the same for every seed (CIFAR-10's test split).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
     /// The data source.
     pub dataset: String,
-    /// The split seed.
-    pub seed: u64,
+    /// The split seed; `None` when the test images do not depend on it.
+    pub seed: Option<u64>,
     /// How many times this test set has been opened (the length of `openings`).
     pub times_opened: usize,
     /// Every opening, oldest first.
     pub openings: Vec<LedgerOpening>,
 }
 
-/// The ledger: one entry per data source and seed whose test set was opened.
+/// The ledger: one entry per test set opened (see [`LedgerEntry`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
     /// The entries, in the order their test sets were first opened.
@@ -137,10 +138,13 @@ impl LedgerEntry {
     /// The plain warning shown once a test set has been looked at more than once.
     pub fn warning(&self) -> Option<String> {
         (self.times_opened > 1).then(|| {
+            let which = match self.seed {
+                Some(seed) => format!("seed {seed}"),
+                None => "the same images for every seed".to_string(),
+            };
             format!(
-                "the {} test set (seed {}) has now been looked at {} times, by {}. A test score looked at after choosing among several runs is no longer an unbiased estimate of how the model does on new images: report it as such, or keep a fresh test set for the final score.",
+                "the {} test set ({which}) has now been looked at {} times, by {}. A test score looked at after choosing among several runs is no longer an unbiased estimate of how the model does on new images: report it as such, or keep a fresh test set for the final score.",
                 self.dataset,
-                self.seed,
                 self.times_opened,
                 self.runs().join(", ")
             )
@@ -159,14 +163,15 @@ impl Ledger {
         read_json(&Self::path_in(root), LEDGER_FIX).map(Option::unwrap_or_default)
     }
 
-    /// The entry of a data source and seed, if its test set was ever opened.
-    pub fn entry(&self, dataset: &str, seed: u64) -> Option<&LedgerEntry> {
+    /// The entry of a test set, if it was ever opened: `seed` is `None` for a test
+    /// set that is the same for every seed.
+    pub fn entry(&self, dataset: &str, seed: Option<u64>) -> Option<&LedgerEntry> {
         self.entries
             .iter()
             .find(|entry| entry.dataset == dataset && entry.seed == seed)
     }
 
-    fn record(&mut self, dataset: &str, seed: u64, opening: LedgerOpening) -> LedgerEntry {
+    fn record(&mut self, dataset: &str, seed: Option<u64>, opening: LedgerOpening) -> LedgerEntry {
         let index = match self
             .entries
             .iter()
@@ -205,7 +210,9 @@ impl TestOpenedRecord {
 impl SealedTestSet {
     /// Breaks the seal and records it: one more opening in `run_dir/test_opened.json`
     /// and in the ledger beside `run_dir` (`<parent>/test_ledger.json`), then hands
-    /// out the images with the ledger's updated count for this data source and seed.
+    /// out the images with the ledger's updated count for this test set: the data
+    /// source and seed, or the data source alone when the set is
+    /// [the same for every seed](SealedTestSet::same_for_every_seed).
     ///
     /// Both files are read before anything is written: when either is damaged the
     /// error names it and nothing changes. `run_dir` must exist.
@@ -227,9 +234,10 @@ impl SealedTestSet {
             seed: opening.seed,
             images,
         });
+        let key_seed = (!self.same_for_every_seed()).then_some(opening.seed);
         let entry = ledger.record(
             &opening.dataset,
-            opening.seed,
+            key_seed,
             LedgerOpening {
                 run: run_name(run_dir),
                 opened_at,
@@ -376,8 +384,8 @@ mod tests {
         assert_eq!(record.openings[0].command, "one");
         assert_eq!(record.openings[0].images, 4);
         let ledger = Ledger::load(root.path()).unwrap();
-        assert_eq!(ledger.entry("builtin", 7).unwrap().times_opened, 2);
-        assert!(ledger.entry("builtin", 8).is_none());
+        assert_eq!(ledger.entry("builtin", Some(7)).unwrap().times_opened, 2);
+        assert!(ledger.entry("builtin", Some(8)).is_none());
     }
 
     #[test]
@@ -394,6 +402,34 @@ mod tests {
         assert_eq!(entry.times_opened, 1);
         let record = TestOpenedRecord::load(&run).unwrap().unwrap();
         assert_eq!(record.openings.len(), 2);
+    }
+
+    #[test]
+    fn a_test_set_that_is_the_same_for_every_seed_is_counted_across_seeds() {
+        let root = tempfile::tempdir().unwrap();
+        let run = root.path().join("run");
+        std::fs::create_dir(&run).unwrap();
+        let same = |count| {
+            let names = vec!["a".to_string()];
+            let set = ImageSet::new(vec![0; count * crate::IMAGE_BYTES], vec![0; count], names);
+            SealedTestSet::seal_same_for_every_seed(set.unwrap())
+        };
+        let cifar = |seed| TestOpening {
+            dataset: "cifar10".into(),
+            seed,
+            command: "x".into(),
+        };
+        same(3).open_recorded(&cifar(1), &run).unwrap();
+        let (_, entry) = same(3).open_recorded(&cifar(2), &run).unwrap();
+        assert_eq!((entry.seed, entry.times_opened), (None, 2));
+        assert!(
+            entry
+                .warning()
+                .unwrap()
+                .contains("the same images for every seed")
+        );
+        let record = TestOpenedRecord::load(&run).unwrap().unwrap();
+        assert_eq!(record.openings[1].seed, 2, "the record keeps the seed used");
     }
 
     #[test]

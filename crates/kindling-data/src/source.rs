@@ -145,7 +145,7 @@ pub fn load_splits(source: &DataSource, sizes: SplitSizes, seed: u64) -> Result<
     Ok(Splits {
         train,
         validation,
-        test: SealedTestSet::seal(sized_test(source, test, sizes.test, seed)?),
+        test: seal_test(source, test, sizes.test, seed)?,
     })
 }
 
@@ -181,7 +181,30 @@ pub fn load_test_split(
             }
         }
     };
-    Ok(SealedTestSet::seal(sized_test(source, pile, test, seed)?))
+    seal_test(source, pile, test, seed)
+}
+
+/// Cuts the test pile to `count` images (stratified, seeded) and seals it, noting
+/// whether the images depend on the seed: a whole test split read from files does
+/// not (CIFAR-10, a photo folder's `test/`); a generated, drawn or cut one does.
+fn seal_test(
+    source: &DataSource,
+    test: ImageSet,
+    count: Option<usize>,
+    seed: u64,
+) -> Result<SealedTestSet, DataError> {
+    let whole = count.is_none_or(|count| count == test.len());
+    let from_files = match source {
+        DataSource::Builtin => false,
+        DataSource::Cifar10(_) => true,
+        DataSource::Folder(dir) => dir.join("train").is_dir() && dir.join("test").is_dir(),
+    };
+    let test = sized_test(source, test, count, seed)?;
+    Ok(if whole && from_files {
+        SealedTestSet::seal_same_for_every_seed(test)
+    } else {
+        SealedTestSet::seal(test)
+    })
 }
 
 /// The test pile cut to `count` images (stratified, seeded), or all of it.
@@ -277,6 +300,7 @@ mod tests {
         };
         let splits = load_splits(&DataSource::Builtin, sizes, 5).unwrap();
         let alone = load_test_split(&DataSource::Builtin, Some(30), 5).unwrap();
+        assert!(!alone.same_for_every_seed());
         assert_eq!(alone.open(), splits.test.open());
 
         let dir = tempfile::tempdir().unwrap();
@@ -298,6 +322,8 @@ mod tests {
         let splits = load_splits(&source, sizes, 3).unwrap();
         let alone = load_test_split(&source, None, 3).unwrap();
         assert_eq!(alone.len(), 4);
+        // A fifth drawn with the seed: another seed, other images.
+        assert!(!alone.same_for_every_seed());
         assert_eq!(alone.open(), splits.test.open());
         let message = load_test_split(&source, Some(5), 3)
             .unwrap_err()
