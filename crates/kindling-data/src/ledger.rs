@@ -221,7 +221,9 @@ impl SealedTestSet {
         opening: &TestOpening,
         run_dir: &Path,
     ) -> Result<(ImageSet, LedgerEntry), LedgerError> {
-        let root = parent_folder(run_dir);
+        // `.`, `run/..` or a link still name the real folder and the one above it.
+        let real = std::fs::canonicalize(run_dir).unwrap_or_else(|_| run_dir.to_path_buf());
+        let root = parent_folder(&real);
         let mut ledger = Ledger::load(root)?;
         let mut record = TestOpenedRecord::load(run_dir)?.unwrap_or_default();
         let (unix_seconds, opened_at) = now_utc();
@@ -239,7 +241,7 @@ impl SealedTestSet {
             &opening.dataset,
             key_seed,
             LedgerOpening {
-                run: run_name(run_dir),
+                run: run_name(&real),
                 opened_at,
                 unix_seconds,
                 command: opening.command.clone(),
@@ -254,8 +256,7 @@ impl SealedTestSet {
 
 /// The run folder's own name, as the ledger lists it (`run-001`).
 fn run_name(run_dir: &Path) -> String {
-    let absolute = std::path::absolute(run_dir).unwrap_or_else(|_| run_dir.to_path_buf());
-    absolute
+    run_dir
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| run_dir.display().to_string())
@@ -386,6 +387,19 @@ mod tests {
         let ledger = Ledger::load(root.path()).unwrap();
         assert_eq!(ledger.entry("builtin", Some(7)).unwrap().times_opened, 2);
         assert!(ledger.entry("builtin", Some(8)).is_none());
+    }
+
+    #[test]
+    fn a_run_folder_given_as_a_dotted_path_keeps_the_ledger_beside_it() {
+        let root = tempfile::tempdir().unwrap();
+        let run = root.path().join("run-007");
+        std::fs::create_dir(&run).unwrap();
+        let (_, entry) = sealed(2)
+            .open_recorded(&opening("x"), &run.join("."))
+            .unwrap();
+        assert_eq!(entry.runs(), vec!["run-007"]);
+        assert!(root.path().join(LEDGER_FILE).is_file());
+        assert!(!run.join(LEDGER_FILE).exists());
     }
 
     #[test]
