@@ -139,3 +139,56 @@ fn histories_and_reads_are_held_to_the_numbers() {
         "{detail}"
     );
 }
+
+#[test]
+fn test_evidence_must_come_from_one_recorded_opening_of_the_test_pile() {
+    let run = StageRun::new("stage6", "solutions/stage06", stage06_solution::run);
+    assert!(
+        run.check().failed().is_empty(),
+        "{}",
+        run.check().describe()
+    );
+    let failed_with = |id: &str| {
+        let item = run.check().item(id).clone();
+        assert_eq!(item.status, Status::Fail, "{id}");
+        item.detail.unwrap()
+    };
+
+    // A second opening recorded in the same run folder.
+    let opened = run.file("test_opened.json");
+    let original = std::fs::read_to_string(&opened).unwrap();
+    let mut record: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let first = record["openings"][0].clone();
+    record["openings"].as_array_mut().unwrap().push(first);
+    std::fs::write(&opened, record.to_string()).unwrap();
+    let detail = failed_with("s6.opened");
+    assert!(detail.contains("records 2 openings"), "{detail}");
+
+    // No record at all: the images were taken with open(), which writes none.
+    std::fs::remove_file(&opened).unwrap();
+    let detail = failed_with("s6.opened");
+    assert!(detail.contains("without a record"), "{detail}");
+    std::fs::write(&opened, &original).unwrap();
+
+    // Predictions edited after the run: a row that no longer predicts its most
+    // probable class, then rows that are not the test pile's.
+    let csv = run.file("predictions.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    let predicted: usize = cells[1].parse().unwrap();
+    cells[1] = ((predicted + 1) % 10).to_string();
+    lines[1] = cells.join(",");
+    std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+    let detail = failed_with("s6.predictions");
+    assert!(detail.starts_with("row 1: y_pred is"), "{detail}");
+    lines.swap(1, 2);
+    let label = |line: &str| line.split(',').next().unwrap().to_string();
+    if label(&lines[1]) != label(&lines[2]) {
+        std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+        let detail = failed_with("s6.predictions");
+        assert!(detail.contains("not the test pile's"), "{detail}");
+    }
+    // The metrics items are judged against the file, so they fail with it.
+    assert_eq!(run.check().item("s6.metrics").status, Status::Fail);
+}

@@ -95,3 +95,48 @@ fn stage05_exercise_fails_what_its_todos_leave_undone() {
         checked.describe()
     );
 }
+
+#[test]
+fn stage06_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage6", "exercises/stage06", stage06::run).check();
+    assert_eq!(
+        checked.failed(),
+        ["s6.metrics", "s6.compare", "s6.predict", "s6.read"],
+        "{}",
+        checked.describe()
+    );
+    let metrics = checked.item("s6.metrics");
+    assert!(
+        metrics
+            .detail
+            .as_deref()
+            .unwrap()
+            .starts_with("roc_auc_macro is missing"),
+        "{}",
+        checked.describe()
+    );
+}
+
+#[test]
+fn stage07_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage7", "exercises/stage07", stage07::run).check();
+    assert_eq!(
+        checked.failed(),
+        [
+            "s7.confusion",
+            "s7.pairs",
+            "s7.per_class",
+            "s7.mistakes",
+            "s7.predict",
+            "s7.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    let confusion = checked.item("s7.confusion");
+    assert!(
+        confusion.detail.as_deref().unwrap().contains("sums to 0"),
+        "{}",
+        checked.describe()
+    );
+}

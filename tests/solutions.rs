@@ -184,3 +184,102 @@ fn stage05_solution() {
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
+
+#[test]
+fn stage06_solution() {
+    use kindling_checker::facts::stage06::{CHECK_SIZES, EPOCHS};
+    let run = StageRun::new("stage6", "solutions/stage06", stage06_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let info = context(
+        &report,
+        &[
+            ("train_images", CHECK_SIZES.train),
+            ("validation_images", CHECK_SIZES.validation),
+            ("test_images", CHECK_SIZES.test),
+            ("epochs", EPOCHS),
+        ],
+    );
+    let keys = [
+        "test_size",
+        "accuracy",
+        "macro_precision",
+        "macro_recall",
+        "macro_f1",
+        "weighted_f1",
+        "roc_auc_macro",
+        "weakest_class",
+        "weakest_f1",
+    ];
+    let mut outputs: BTreeMap<&str, serde_json::Value> = keys
+        .iter()
+        .map(|key| (*key, rounded(report.get(key).cloned().unwrap_or_default())))
+        .collect();
+    let per_class_f1: Vec<f64> = report
+        .get("per_class")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| round(row["f1"].as_f64().unwrap(), 4))
+        .collect();
+    outputs.insert("per_class_f1", serde_json::json!(per_class_f1));
+    let top_k: Vec<serde_json::Value> = report.get("top_k_accuracy").unwrap().as_array().unwrap()
+        .iter()
+        .map(|t| serde_json::json!({"k": t["k"], "accuracy": round(t["accuracy"].as_f64().unwrap(), 4)}))
+        .collect();
+    outputs.insert("top_k_accuracy", serde_json::json!(top_k));
+    let comparison = report.get("comparison").unwrap();
+    outputs.insert(
+        "comparison",
+        serde_json::json!({
+            "validation": round(comparison["validation"].as_f64().unwrap(), 4),
+            "test": round(comparison["test"].as_f64().unwrap(), 4),
+            "difference": round(comparison["difference"].as_f64().unwrap(), 4),
+            "close": comparison["close"],
+        }),
+    );
+    snapshot("stage06_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}
+
+#[test]
+fn stage07_solution() {
+    use kindling_checker::facts::stage06::{CHECK_SIZES, EPOCHS};
+    let run = StageRun::new("stage7", "solutions/stage07", stage07_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let info = context(
+        &report,
+        &[
+            ("train_images", CHECK_SIZES.train),
+            ("validation_images", CHECK_SIZES.validation),
+            ("test_images", CHECK_SIZES.test),
+            ("epochs", EPOCHS),
+        ],
+    );
+    let mistakes: Vec<serde_json::Value> = report
+        .get("mistakes")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "index": m["index"],
+                "actual": m["actual"],
+                "predicted": m["predicted"],
+                "probability": round(m["probability"].as_f64().unwrap(), 4),
+            })
+        })
+        .collect();
+    let outputs = serde_json::json!({
+        "test_size": report.get("test_size"),
+        "confusion_matrix": report.get("confusion_matrix"),
+        "most_confused": report.get("most_confused"),
+        "per_class_accuracy": rounded(report.get("per_class_accuracy").cloned().unwrap()),
+        "mistakes": mistakes,
+    });
+    snapshot("stage07_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}

@@ -16,10 +16,42 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A run's results folder, alone inside a temporary folder of its own: files
+/// written beside run folders (the test-set ledger) stay private to this run.
+/// Both are deleted when this is dropped.
+pub struct RunFolder {
+    _parent: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl RunFolder {
+    /// A fresh, empty results folder.
+    pub fn new() -> RunFolder {
+        let parent = tempfile::tempdir().expect("a temporary folder");
+        let path = parent.path().join("run");
+        std::fs::create_dir(&path).expect("a results folder");
+        RunFolder {
+            _parent: parent,
+            path,
+        }
+    }
+
+    /// The results folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Default for RunFolder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A finished check-profile run of a stage, ready to be checked.
 pub struct StageRun {
     /// The results folder (deleted when this is dropped).
-    pub out: tempfile::TempDir,
+    pub out: RunFolder,
     /// What the checker needs to know about the run.
     pub context: CheckContext,
 }
@@ -33,7 +65,7 @@ impl StageRun {
         run: impl FnOnce(&StageArgs) -> anyhow::Result<()>,
     ) -> StageRun {
         let info = parse_stage(stage).expect("a known stage");
-        let out = tempfile::tempdir().expect("a temporary folder");
+        let out = RunFolder::new();
         let mut args = StageArgs::new(Profile::Check, out.path());
         let run_id = format!("test-{stage}-{}", std::process::id());
         args.run_id = Some(run_id.clone());

@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: throughput of `fit` against a bare Burn loop over the same
-//! batches, peak memory of each, and data-loading figures.
+//! batches, peak memory of each, data-loading figures, and the time of a whole
+//! `kindling evaluate` against bare prediction of the same 10,000 test images.
 //!
 //! Each measurement runs in its own child process so that its peak memory is its
 //! own. Runs alternate (bare, fit, bare, fit, ...) so that a slow spell of the
@@ -17,9 +18,13 @@ use kindling::burn::nn::loss::CrossEntropyLoss;
 use kindling::burn::optim::GradientsParams;
 use kindling::burn::prelude::*;
 use kindling::data::builtin::{self, Split};
+use kindling::data::load_test_split;
 use kindling::data::{ImageBatcher, Normalization, epoch_batches};
-use kindling::models::{Classifier, ModelKind, init_seeded};
-use kindling::train::{FitConfig, ImageData, Verbosity, fit};
+use kindling::evaluation::{EvaluateOptions, evaluate_run};
+use kindling::models::{Classifier, ModelKind, init_seeded, save_model};
+use kindling::train::{
+    BURN_VERSION, FitConfig, ImageData, MODEL_FILE, RunConfig, Verbosity, fit, predict_set,
+};
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
@@ -35,6 +40,9 @@ pub struct BenchArgs {
     /// Images per batch.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
+    /// Measure only `kindling evaluate` against bare prediction.
+    #[arg(long)]
+    evaluation_only: bool,
 }
 
 /// What a worker process measures.
@@ -48,6 +56,10 @@ pub enum Variant {
     Generate,
     /// Loading 60,000 images from CIFAR-10 binary files.
     CifarLoad,
+    /// A whole evaluation of a run folder on 10,000 CIFAR-shaped test images.
+    Evaluate,
+    /// Only predicting the same 10,000 images, already loaded.
+    Predict,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -59,6 +71,9 @@ struct Measurement {
 }
 
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if args.evaluation_only {
+        return evaluation(args);
+    }
     println!(
         "Training throughput: baseline CNN, {} images/epoch, batch {}, {} measured epoch(s) after a warm-up, best of {} runs, Flex CPU, dev profile (dependencies optimised)",
         args.images, args.batch_size, args.epochs, args.rounds
@@ -116,6 +131,39 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         loaded.seconds,
         mib(loaded.peak_rss_mib),
         (loaded.images * kindling::data::IMAGE_BYTES) as f64 / (1024.0 * 1024.0)
+    );
+    println!();
+    evaluation(args)
+}
+
+/// `kindling evaluate`'s whole job (loading CIFAR-10's 60,000 images, predicting the
+/// 10,000 test images, metrics, interpretation, seven files) against bare prediction
+/// of the same images, alternating, best of `rounds`.
+fn evaluation(args: &BenchArgs) -> Result<()> {
+    let folder = tempfile::tempdir()?;
+    write_cifar_shaped_folder(folder.path())?;
+    let mut whole: Vec<Measurement> = Vec::new();
+    let mut bare: Vec<Measurement> = Vec::new();
+    for _ in 0..args.rounds {
+        whole.push(spawn_worker(Variant::Evaluate, args, Some(folder.path()))?);
+        bare.push(spawn_worker(Variant::Predict, args, Some(folder.path()))?);
+    }
+    let best = |runs: &[Measurement]| {
+        runs.iter()
+            .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
+            .map(|m| (m.seconds, m.images, m.peak_rss_mib))
+            .unwrap_or((f64::NAN, 0, None))
+    };
+    let (whole_seconds, images, whole_rss) = best(&whole);
+    let (bare_seconds, _, _) = best(&bare);
+    println!(
+        "kindling evaluate, baseline CNN (untrained: the time does not depend on the weights), {images} CIFAR-shaped test images, best of {} runs, Flex CPU, dev profile",
+        args.rounds
+    );
+    println!(
+        "  whole evaluation {whole_seconds:.2}s (peak memory {}), bare prediction {bare_seconds:.2}s; evaluate / bare prediction: {:.2}",
+        mib(whole_rss),
+        whole_seconds / bare_seconds
     );
     Ok(())
 }
@@ -188,6 +236,10 @@ pub fn worker(args: &WorkerArgs) -> Result<()> {
                 started.elapsed().as_secs_f64(),
             )
         }
+        Variant::Evaluate | Variant::Predict => {
+            let folder = args.folder.as_deref().context("--folder is needed")?;
+            evaluation_time(args.variant, folder)?
+        }
     };
     let measurement = Measurement {
         variant: args.variant,
@@ -253,6 +305,46 @@ fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// Times a whole evaluation of a run folder holding an untrained baseline CNN, or
+/// only the prediction of the same test images.
+fn evaluation_time(variant: Variant, cifar: &Path) -> Result<(usize, f64)> {
+    let device = Device::flex();
+    let runs = tempfile::tempdir()?;
+    let run = runs.path().join("run");
+    std::fs::create_dir(&run)?;
+    let dataset = format!("cifar10:{}", cifar.display());
+    let model = init_seeded(&device, 42, |d| ModelKind::BaselineCnn.init(10, d));
+    if variant == Variant::Predict {
+        let test = load_test_split(&dataset.parse()?, None, 42)?.open();
+        let started = Instant::now();
+        let predictions = predict_set(&model, &test, Normalization::IDENTITY, &device);
+        return Ok((predictions.len(), started.elapsed().as_secs_f64()));
+    }
+    save_model(&model, &run.join(MODEL_FILE))?;
+    untrained_config(&dataset).save(&run)?;
+    let started = Instant::now();
+    let evaluation = evaluate_run(&run, &EvaluateOptions::default(), &device)?;
+    Ok((
+        evaluation.metrics.test_images,
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+fn untrained_config(dataset: &str) -> RunConfig {
+    RunConfig {
+        kindling_version: env!("CARGO_PKG_VERSION").into(),
+        burn_version: BURN_VERSION.into(),
+        dataset: dataset.to_string(),
+        model: ModelKind::BaselineCnn,
+        device: "flex".into(),
+        train_size: 1000,
+        val_size: 100,
+        class_names: builtin::CLASS_NAMES.iter().map(|n| n.to_string()).collect(),
+        normalization: Normalization::IDENTITY,
+        fit: FitConfig::default(),
+    }
 }
 
 /// A CIFAR-10-shaped folder (5 x 10,000 training and 10,000 test images, in the

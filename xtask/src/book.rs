@@ -1,5 +1,6 @@
 //! `cargo xtask book [--serve]`: build (or serve) the course book with mdbook,
-//! after drawing its pictures by running each stage's reference solution.
+//! after drawing its pictures by running each stage's reference solution and
+//! printing the metrics appendix's examples.
 
 use std::process::Command;
 
@@ -16,6 +17,7 @@ pub const MDBOOK_VERSION: &str = "0.5.4";
 pub fn run(serve: bool) -> Result<()> {
     ensure_mdbook()?;
     draw_pictures()?;
+    write_appendix_printouts()?;
     let book = repo::root().join("book");
     let mut command = Command::new("mdbook");
     if serve {
@@ -55,6 +57,20 @@ fn ensure_mdbook() -> Result<()> {
         bail!(
             "could not install mdbook. Fix: run `cargo install --locked mdbook --version {MDBOOK_VERSION}` and read its error"
         );
+    }
+    Ok(())
+}
+
+/// Runs the metrics appendix's examples, which store their printouts where the
+/// page includes them (`book/appendix-metrics/output/`).
+fn write_appendix_printouts() -> Result<()> {
+    let status = repo::cargo()
+        .args(["run", "--quiet", "-p", "appendix-metrics", "--", "--write"])
+        .current_dir(repo::root())
+        .status()
+        .context("running the metrics appendix's examples")?;
+    if !status.success() {
+        bail!("the metrics appendix's examples failed (see above)");
     }
     Ok(())
 }

@@ -33,7 +33,7 @@ fn unknown_and_unwritten_stages_are_refused() {
         "{}",
         text(&unknown)
     );
-    let unwritten = xtask(&["check", "stage7"]);
+    let unwritten = xtask(&["check", "stage8"]);
     assert_eq!(unwritten.status.code(), Some(1));
     assert!(
         text(&unwritten).contains("not written yet"),

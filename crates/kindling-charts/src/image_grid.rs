@@ -9,6 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::color::{Rgb, TEXT};
 use crate::error::ChartError;
 use crate::font::{font, text_size};
+use crate::legend::{TITLE_HEIGHT, TITLE_SIZE, draw_title};
 use crate::output::{DrawResult, Drawing, Target};
 
 /// Images are enlarged (by a whole factor, nearest neighbour) to about this many
@@ -78,7 +79,26 @@ pub fn image_grid(
     columns: usize,
     path: impl AsRef<Path>,
 ) -> Result<(), ChartError> {
-    let target = Target::new(path.as_ref())?;
+    draw_grid(images, columns, None, path.as_ref())
+}
+
+/// [`image_grid`] with a title above the images, e.g. to say how to read the captions.
+pub fn titled_image_grid(
+    images: &[GridImage],
+    columns: usize,
+    title: &str,
+    path: impl AsRef<Path>,
+) -> Result<(), ChartError> {
+    draw_grid(images, columns, Some(title), path.as_ref())
+}
+
+fn draw_grid(
+    images: &[GridImage],
+    columns: usize,
+    title: Option<&str>,
+    path: &Path,
+) -> Result<(), ChartError> {
+    let target = Target::new(path)?;
     if images.is_empty() {
         return Err(target.empty("no images were given", "pass at least one image"));
     }
@@ -107,9 +127,16 @@ pub fn image_grid(
             ));
         }
     }
-    let grid = Layout::new(images, columns);
+    let grid = Layout::new(images, columns, title);
     target.check_size(grid.size)?;
-    target.save(grid.size, &Drawn { images, grid })
+    target.save(
+        grid.size,
+        &Drawn {
+            images,
+            grid,
+            title,
+        },
+    )
 }
 
 /// Cell and picture sizes, shared by every image so the grid lines up.
@@ -123,7 +150,7 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(images: &[GridImage], columns: usize) -> Layout {
+    fn new(images: &[GridImage], columns: usize, title: Option<&str>) -> Layout {
         let columns = columns.min(images.len());
         let rows = images.len().div_ceil(columns);
         let line_height = text_size("Ag", CAPTION_SIZE).1 as i32 + 4;
@@ -149,8 +176,12 @@ impl Layout {
             tallest_picture + 2 * BORDER + 6 + most_lines * line_height + 2 * PADDING,
         );
         // Never smaller than the smallest chart size, however tiny the images.
-        let width = (2 * MARGIN + cell.0 * columns as i32).max(160);
-        let height = (2 * MARGIN + cell.1 * rows as i32).max(120);
+        let title_width = title.map_or(0, |t| text_size(t, TITLE_SIZE).0 as i32 + 2 * MARGIN);
+        let title_height = title.map_or(0, |_| TITLE_HEIGHT as i32);
+        let width = (2 * MARGIN + cell.0 * columns as i32)
+            .max(160)
+            .max(title_width);
+        let height = (2 * MARGIN + cell.1 * rows as i32 + title_height).max(120);
         Layout {
             columns,
             cell,
@@ -164,6 +195,7 @@ impl Layout {
 struct Drawn<'a> {
     images: &'a [GridImage],
     grid: Layout,
+    title: Option<&'a str>,
 }
 
 impl Drawing for Drawn<'_> {
@@ -172,6 +204,11 @@ impl Drawing for Drawn<'_> {
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
+        let area = match self.title {
+            Some(title) => draw_title(root, title)?,
+            None => root.clone(),
+        };
+        let root = &area;
         let grid = &self.grid;
         let content_width = grid.cell.0 * grid.columns as i32;
         let left_edge = (grid.size.0 as i32 - content_width) / 2;

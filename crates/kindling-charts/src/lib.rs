@@ -6,8 +6,10 @@
 //!   from a `history.json` / `history.csv`), and the general [`EpochChart`];
 //! - several runs on one chart, e.g. one per learning rate: [`overlay_chart`];
 //! - lines over any numeric x axis, e.g. the learning-rate finder: [`XyChart`];
-//! - evaluation: [`confusion_heatmap`], [`image_grid`] (sample images with labels, or
-//!   the most confident mistakes highlighted) and [`top_k_bars`] (a model's top guesses).
+//! - evaluation: [`confusion_heatmap`] (counts or row-normalised), [`image_grid`]
+//!   (sample images with labels), [`mistakes_grid`] (the most confident mistakes,
+//!   captioned "predicted / actual / probability"), [`class_accuracy_bars`] and
+//!   [`top_k_bars`] (a model's top guesses).
 //!
 //! The format is chosen by the file extension: `.png` (a bitmap, 800x500 by default)
 //! or `.svg` (vector, deterministic text, good for diffs and snapshot tests). Text uses
@@ -28,6 +30,7 @@
 //! # Ok::<(), kindling_charts::ChartError>(())
 //! ```
 
+mod class_accuracy;
 mod color;
 mod confusion;
 mod epoch_chart;
@@ -37,6 +40,7 @@ mod grid;
 mod history_charts;
 mod image_grid;
 mod legend;
+mod mistakes_grid;
 mod options;
 mod output;
 mod overlay;
@@ -45,13 +49,15 @@ mod scale;
 mod top_k;
 mod xy_chart;
 
+pub use class_accuracy::class_accuracy_bars;
 pub use color::Rgb;
 pub use confusion::{confusion_heatmap, confusion_matrix_heatmap};
 pub use epoch_chart::{EpochChart, Series};
 pub use error::ChartError;
 pub use grid::{MetricsGrid, metrics_grid};
 pub use history_charts::{accuracy_chart, history_chart, history_metrics_chart, loss_chart};
-pub use image_grid::{GridImage, image_grid};
+pub use image_grid::{GridImage, image_grid, titled_image_grid};
+pub use mistakes_grid::{MISTAKES_TITLE, mistake_caption, mistakes_grid};
 pub use options::ChartOptions;
 pub use overlay::overlay_chart;
 pub use top_k::top_k_bars;

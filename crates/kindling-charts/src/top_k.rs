@@ -69,13 +69,16 @@ pub fn top_k_bars<S: AsRef<str>>(
     }
     // Stable, so equal probabilities keep the caller's order.
     bars.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let chart = Bars::lay_out(title, bars);
-    target.check_size(chart.size)?;
-    target.save(chart.size, &chart)
+    let colors = (0..bars.len())
+        .map(|index| if index == 0 { Rgb::BLUE } else { RUNNER_UP })
+        .collect();
+    let chart = Bars::lay_out(title, bars, colors);
+    target.check_size(chart.size())?;
+    target.save(chart.size(), &chart)
 }
 
 /// "97.3%", and "<0.1%" rather than a misleading "0.0%" for tiny non-zero values.
-fn percent(p: f64) -> String {
+pub(crate) fn percent(p: f64) -> String {
     if p > 0.0 && p < 0.0005 {
         "<0.1%".to_string()
     } else {
@@ -83,9 +86,11 @@ fn percent(p: f64) -> String {
     }
 }
 
-struct Bars {
+/// Labelled horizontal bars on a 0-100% axis, each in its own colour.
+pub(crate) struct Bars {
     title: String,
     bars: Vec<(String, f64)>,
+    colors: Vec<Rgb>,
     size: (u32, u32),
     /// Where bars start and how long a 100% bar is.
     bar_left: i32,
@@ -93,7 +98,8 @@ struct Bars {
 }
 
 impl Bars {
-    fn lay_out(title: &str, bars: Vec<(String, f64)>) -> Bars {
+    /// Lays out `bars` top to bottom in the order given, bar `i` in `colors[i]`.
+    pub(crate) fn lay_out(title: &str, bars: Vec<(String, f64)>, colors: Vec<Rgb>) -> Bars {
         let label_width = bars
             .iter()
             .map(|(label, _)| text_size(label, LABEL_SIZE).0 as i32)
@@ -109,10 +115,16 @@ impl Bars {
         Bars {
             title: title.to_string(),
             bars,
+            colors,
             size: (width as u32, height as u32),
             bar_left,
             bar_span,
         }
+    }
+
+    /// The picture's size in pixels.
+    pub(crate) fn size(&self) -> (u32, u32) {
+        self.size
     }
 }
 
@@ -145,7 +157,7 @@ impl Drawing for Bars {
         }
         for (index, (label, p)) in self.bars.iter().enumerate() {
             let middle = top + index as i32 * ROW_HEIGHT + ROW_HEIGHT / 2;
-            let color = if index == 0 { Rgb::BLUE } else { RUNNER_UP };
+            let color = self.colors.get(index).copied().unwrap_or(Rgb::BLUE);
             root.draw(&Rectangle::new(
                 [
                     (self.bar_left, middle - BAR_HEIGHT / 2),

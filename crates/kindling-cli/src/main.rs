@@ -4,6 +4,7 @@ mod apartments_command;
 mod common;
 mod compare_command;
 mod data_command;
+mod evaluate_command;
 mod linreg_command;
 mod lr_find_command;
 mod metrics_command;
@@ -28,6 +29,9 @@ struct Cli {
 enum Command {
     /// Train a model and save its history, charts, weights and settings.
     Train(train_command::TrainArgs),
+    /// Score a trained run on its sealed test set, once: metrics, predictions,
+    /// confusion matrices and the most confident mistakes, recorded in a ledger.
+    Evaluate(evaluate_command::EvaluateArgs),
     /// Look at datasets and download CIFAR-10.
     #[command(subcommand)]
     Data(data_command::DataCommand),
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Train(args) => train_command::run(args),
+        Command::Evaluate(args) => evaluate_command::run(args),
         Command::Data(command) => data_command::run(command),
         Command::Metrics(args) => metrics_command::run(args),
         Command::Linreg(args) => linreg_command::run(args),

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use kindling::charts::{accuracy_chart, loss_chart};
 use kindling::choose_device;
 use kindling::data::{DataSource, SplitSizes, load_splits};
+use kindling::evaluation::WEIGHTS_EPOCH_CONTEXT;
 use kindling::models::{ModelKind, init_seeded, save_model, summary};
 use kindling::train::callbacks::EarlyStopping;
 use kindling::train::{
@@ -134,6 +135,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let (model, mut history) = fit_with(model, &train, Some(&valid), &config, &mut callbacks)?;
     history.set_context("dataset", &source);
     history.set_context("model", kind);
+    // The saved weights are the best epoch's, not the last one's: say so, so that
+    // `kindling evaluate` compares the test score with the right validation score.
+    if let Some((epoch, _)) = stopper.as_ref().and_then(EarlyStopping::best) {
+        history.set_context(WEIGHTS_EPOCH_CONTEXT, epoch);
+    }
 
     history.save_json(&run.file("history.json"))?;
     history.save_csv(&run.file("history.csv"))?;

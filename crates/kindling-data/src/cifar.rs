@@ -47,6 +47,24 @@ pub fn locate(dir: &Path) -> PathBuf {
 
 /// Loads both splits from a `cifar-10-batches-bin` folder (or the folder holding it).
 pub fn load(dir: &Path) -> Result<Cifar10, DataError> {
+    let folder = existing_folder(dir)?;
+    let names = read_class_names(&folder.join(META_FILE))?;
+    let train_paths: Vec<PathBuf> = TRAIN_FILES.iter().map(|f| folder.join(f)).collect();
+    let train = read_batches(&train_paths, names.clone())?;
+    let test = read_batches(&[folder.join(TEST_FILE)], names)?;
+    Ok(Cifar10 { train, test })
+}
+
+/// Loads only the test split (10,000 images), for evaluating without reading the
+/// 50,000 training images.
+pub fn load_test(dir: &Path) -> Result<ImageSet, DataError> {
+    let folder = existing_folder(dir)?;
+    let names = read_class_names(&folder.join(META_FILE))?;
+    read_batches(&[folder.join(TEST_FILE)], names)
+}
+
+/// The `cifar-10-batches-bin` folder in or at `dir`, or what to do when it is missing.
+fn existing_folder(dir: &Path) -> Result<PathBuf, DataError> {
     let folder = locate(dir);
     if !folder.is_dir() {
         return Err(DataError::Missing {
@@ -54,11 +72,7 @@ pub fn load(dir: &Path) -> Result<Cifar10, DataError> {
             fix: "run `cargo kindling data fetch cifar10`, or pass the folder that holds cifar-10-batches-bin".into(),
         });
     }
-    let names = read_class_names(&folder.join(META_FILE))?;
-    let train_paths: Vec<PathBuf> = TRAIN_FILES.iter().map(|f| folder.join(f)).collect();
-    let train = read_batches(&train_paths, names.clone())?;
-    let test = read_batches(&[folder.join(TEST_FILE)], names)?;
-    Ok(Cifar10 { train, test })
+    Ok(folder)
 }
 
 /// Reads the ten class names, one per line.

@@ -21,6 +21,7 @@ pub mod error;
 pub mod fetch;
 pub mod folder;
 pub mod image_set;
+pub mod ledger;
 pub mod normalize;
 pub mod rng;
 pub mod sealed;
@@ -30,7 +31,11 @@ pub mod split;
 pub use batch::{ImageBatch, ImageBatcher, epoch_batches, sequential_batches};
 pub use error::DataError;
 pub use image_set::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE, ImageItem, ImageSet};
+pub use ledger::{
+    LEDGER_FILE, Ledger, LedgerEntry, LedgerError, LedgerOpening, Opening, TEST_OPENED_FILE,
+    TestOpenedRecord, TestOpening,
+};
 pub use normalize::Normalization;
 pub use rng::{SeededRng, seeded_rng};
 pub use sealed::SealedTestSet;
-pub use source::{DataSource, SplitSizes, Splits, load_splits};
+pub use source::{DataSource, SplitSizes, Splits, load_splits, load_test_split};

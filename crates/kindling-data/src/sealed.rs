@@ -8,12 +8,32 @@ use crate::image_set::ImageSet;
 #[derive(Debug, Clone)]
 pub struct SealedTestSet {
     set: ImageSet,
+    same_for_every_seed: bool,
 }
 
 impl SealedTestSet {
-    /// Seals a set.
+    /// Seals a set whose images depend on the seed it was drawn with (so the
+    /// ledger counts each seed's test set apart).
     pub fn seal(set: ImageSet) -> Self {
-        Self { set }
+        Self {
+            set,
+            same_for_every_seed: false,
+        }
+    }
+
+    /// Seals a set that holds the same images whatever the seed, such as CIFAR-10's
+    /// whole test split: the ledger counts every look at it together.
+    pub fn seal_same_for_every_seed(set: ImageSet) -> Self {
+        Self {
+            set,
+            same_for_every_seed: true,
+        }
+    }
+
+    /// True when the images do not depend on the seed (see
+    /// [`seal_same_for_every_seed`](Self::seal_same_for_every_seed)).
+    pub fn same_for_every_seed(&self) -> bool {
+        self.same_for_every_seed
     }
 
     /// Number of test images.

@@ -142,23 +142,88 @@ pub fn load_splits(source: &DataSource, sizes: SplitSizes, seed: u64) -> Result<
         pool
     };
     let (train, validation) = train_validation_split(&pool, validation, seed)?;
-    let test = match sizes.test {
-        Some(count) if count < test.len() => stratified_subset(&test, count, seed)?,
-        Some(count) if count > test.len() => {
-            return Err(DataError::NotEnough {
-                what: format!("{source} test split"),
-                asked: count,
-                available: test.len(),
-                fix: "ask for fewer test images".into(),
-            });
-        }
-        _ => test,
-    };
     Ok(Splits {
         train,
         validation,
-        test: SealedTestSet::seal(test),
+        test: seal_test(source, test, sizes.test, seed)?,
     })
+}
+
+/// Loads only the sealed test pile of a dataset: the same images [`load_splits`]
+/// seals for the same source, test size and seed, without loading or generating
+/// the training images where the source allows (built-in set, CIFAR-10, a photo
+/// folder with `test/`).
+pub fn load_test_split(
+    source: &DataSource,
+    test: Option<usize>,
+    seed: u64,
+) -> Result<SealedTestSet, DataError> {
+    let pile = match source {
+        DataSource::Builtin => {
+            let count = test.unwrap_or(builtin::TEST_CAPACITY);
+            builtin::generate(builtin::Split::Test, count, seed)?
+        }
+        DataSource::Cifar10(dir) => {
+            let dir = match dir {
+                Some(dir) => dir.clone(),
+                None => cache_folder()?,
+            };
+            cifar::load_test(&dir)?
+        }
+        DataSource::Folder(dir) => {
+            let (train_dir, test_dir) = (dir.join("train"), dir.join("test"));
+            if train_dir.is_dir() && test_dir.is_dir() {
+                folder::load(&test_dir)?
+            } else {
+                let all = folder::load(dir)?;
+                let test_count = (all.len() as f64 * FOLDER_TEST_SHARE).round() as usize;
+                all.select(&stratified_indices(all.labels(), test_count, seed).held_out)
+            }
+        }
+    };
+    seal_test(source, pile, test, seed)
+}
+
+/// Cuts the test pile to `count` images (stratified, seeded) and seals it, noting
+/// whether the images depend on the seed: a whole test split read from files does
+/// not (CIFAR-10, a photo folder's `test/`); a generated, drawn or cut one does.
+fn seal_test(
+    source: &DataSource,
+    test: ImageSet,
+    count: Option<usize>,
+    seed: u64,
+) -> Result<SealedTestSet, DataError> {
+    let whole = count.is_none_or(|count| count == test.len());
+    let from_files = match source {
+        DataSource::Builtin => false,
+        DataSource::Cifar10(_) => true,
+        DataSource::Folder(dir) => dir.join("train").is_dir() && dir.join("test").is_dir(),
+    };
+    let test = sized_test(source, test, count, seed)?;
+    Ok(if whole && from_files {
+        SealedTestSet::seal_same_for_every_seed(test)
+    } else {
+        SealedTestSet::seal(test)
+    })
+}
+
+/// The test pile cut to `count` images (stratified, seeded), or all of it.
+fn sized_test(
+    source: &DataSource,
+    test: ImageSet,
+    count: Option<usize>,
+    seed: u64,
+) -> Result<ImageSet, DataError> {
+    match count {
+        Some(count) if count < test.len() => stratified_subset(&test, count, seed),
+        Some(count) if count > test.len() => Err(DataError::NotEnough {
+            what: format!("{source} test split"),
+            asked: count,
+            available: test.len(),
+            fix: "ask for fewer test images".into(),
+        }),
+        _ => Ok(test),
+    }
 }
 
 /// Training and validation pile sizes drawn from `available` training images.
@@ -224,6 +289,46 @@ mod tests {
         assert_eq!(splits.test.len(), 30);
         assert_eq!(splits.train.class_counts(), vec![20; 10]);
         assert_eq!(splits.validation.class_counts(), vec![5; 10]);
+    }
+
+    #[test]
+    fn the_test_pile_alone_is_the_one_load_splits_seals() {
+        let sizes = SplitSizes {
+            train: Some(100),
+            validation: Some(20),
+            test: Some(30),
+        };
+        let splits = load_splits(&DataSource::Builtin, sizes, 5).unwrap();
+        let alone = load_test_split(&DataSource::Builtin, Some(30), 5).unwrap();
+        assert!(!alone.same_for_every_seed());
+        assert_eq!(alone.open(), splits.test.open());
+
+        let dir = tempfile::tempdir().unwrap();
+        for (class, shade) in [("dark", 20u8), ("light", 230u8)] {
+            let folder = dir.path().join(class);
+            std::fs::create_dir(&folder).unwrap();
+            for index in 0..10u8 {
+                image::RgbImage::from_pixel(32, 32, image::Rgb([shade, index, 0]))
+                    .save(folder.join(format!("{index}.png")))
+                    .unwrap();
+            }
+        }
+        let source = DataSource::Folder(dir.path().to_path_buf());
+        let sizes = SplitSizes {
+            train: Some(12),
+            validation: Some(4),
+            test: None,
+        };
+        let splits = load_splits(&source, sizes, 3).unwrap();
+        let alone = load_test_split(&source, None, 3).unwrap();
+        assert_eq!(alone.len(), 4);
+        // A fifth drawn with the seed: another seed, other images.
+        assert!(!alone.same_for_every_seed());
+        assert_eq!(alone.open(), splits.test.open());
+        let message = load_test_split(&source, Some(5), 3)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("asked for 5"), "{message}");
     }
 
     #[test]

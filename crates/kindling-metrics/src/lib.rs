@@ -45,6 +45,7 @@ mod accuracy;
 mod classification;
 mod confusion;
 mod error;
+mod interpretation;
 mod predictions;
 mod prf;
 mod probabilities;
@@ -59,6 +60,7 @@ pub use classification::{
 };
 pub use confusion::{Confusion, ConfusionMatrix};
 pub use error::MetricsError;
+pub use interpretation::{ClassificationInterpretation, TopLoss};
 pub use predictions::{
     CellLocation, ClassificationPredictions, MAX_CLASSES_WITHOUT_PROBABILITIES, Predictions,
     PredictionsError, RegressionPredictions, ScoreColumns, Task, read_predictions,

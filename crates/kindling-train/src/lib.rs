@@ -16,6 +16,7 @@ pub mod fit;
 pub mod history;
 pub mod progress;
 pub mod run_config;
+pub mod trained_run;
 
 pub use callback::{BatchAction, BatchEnd, Callback, TrainingContext};
 pub use config::{FitConfig, GradClip, OptimizerKind, Verbosity, validate_learning_rate};
@@ -25,6 +26,7 @@ pub use evaluate::{Evaluation, evaluate, predict_proba};
 pub use fit::{BURN_VERSION, fit, fit_with};
 pub use history::{BestEpoch, EpochRow, History, HistoryError, Mode};
 pub use run_config::{CONFIG_FILE, MODEL_FILE, RunConfig, RunConfigError};
+pub use trained_run::{SetPredictions, TrainedRun, TrainedRunError, predict_set};
 
 // Toolkit: plain-Rust line fitting, the threshold learner, learning-rate tools,
 // training reads and hyperparameter tuning.

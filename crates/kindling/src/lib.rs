@@ -12,8 +12,10 @@
 //! | [`metrics`] | `kindling-metrics` | classification and regression metrics |
 //! | [`charts`] | `kindling-charts` | PNG and SVG charts |
 //! | [`device`] | here | choosing Flex (CPU) or CUDA |
+//! | [`evaluation`] | here | a whole evaluation of a run on its sealed test set |
 
 pub mod device;
+pub mod evaluation;
 
 pub use burn;
 pub use device::{DEVICE_ENV, DeviceChoice, DeviceError, choose_device, device_for};

@@ -6,6 +6,8 @@ pub mod stage02;
 pub mod stage03;
 pub mod stage04;
 pub mod stage05;
+pub mod stage06;
+pub mod stage07;
 
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
@@ -83,8 +85,8 @@ pub const STAGES: [StageInfo; 10] = [
     stage03::STAGE,
     stage04::STAGE,
     stage05::STAGE,
-    unwritten(6, "Test evidence"),
-    unwritten(7, "Mistakes"),
+    stage06::STAGE,
+    stage07::STAGE,
     unwritten(8, "Improved model"),
     unwritten(9, "Inference"),
     unwritten(10, "Demo evidence"),

@@ -8,6 +8,8 @@ pub mod stage02;
 pub mod stage03;
 pub mod stage04;
 pub mod stage05;
+pub mod stage06;
+pub mod stage07;
 
 /// The seed every stage runs with unless told otherwise: the seed of the reference
 /// snapshots and of `cargo xtask check`.

@@ -1,0 +1,115 @@
+//! What the model gets wrong: the confusion matrix counted by hand, the pairs it
+//! confuses most, accuracy per class, and its most confident mistakes.
+
+use std::path::Path;
+
+use anyhow::Result;
+use kindling::data::ImageSet;
+use kindling::metrics::{ClassificationInterpretation, Confusion, TopLoss};
+// [solution]
+use kindling::charts::mistakes_grid;
+use kindling_course::facts::stage07::{MISTAKES_COLUMNS, MISTAKES_SHOWN};
+use std::cmp::Reverse;
+// [exercise]
+// // You will need: use kindling::charts::mistakes_grid;
+// // use kindling_course::facts::stage07::{MISTAKES_COLUMNS, MISTAKES_SHOWN};
+// // and use std::cmp::Reverse;
+// [end]
+
+// ANCHOR: count
+/// The confusion matrix: `counts[actual][predicted]` images.
+pub fn count_confusions(y_true: &[usize], y_pred: &[usize], classes: usize) -> Vec<Vec<usize>> {
+    // [solution]
+    let mut counts = vec![vec![0; classes]; classes];
+    for (&actual, &predicted) in y_true.iter().zip(y_pred) {
+        counts[actual][predicted] += 1;
+    }
+    counts
+    // [exercise]
+    // // TODO: start from let mut counts = vec![vec![0; classes]; classes];
+    // // then, for each image, add one to counts[actual][predicted]: walk
+    // // y_true and y_pred side by side with y_true.iter().zip(y_pred).
+    // let _ = (y_true, y_pred);
+    // vec![vec![0; classes]; classes]
+    // [end]
+}
+// ANCHOR_END: count
+
+// ANCHOR: pairs
+/// The `n` most frequent mistakes (actual, predicted, count), largest first;
+/// equal counts in the order of the actual, then the predicted class.
+pub fn most_confused(counts: &[Vec<usize>], n: usize) -> Vec<Confusion> {
+    // [solution]
+    let mut mistakes = Vec::new();
+    for (actual, row) in counts.iter().enumerate() {
+        for (predicted, &count) in row.iter().enumerate() {
+            if actual != predicted && count > 0 {
+                mistakes.push(Confusion {
+                    true_class: actual,
+                    predicted_class: predicted,
+                    count,
+                });
+            }
+        }
+    }
+    // Sorting is stable: pairs with equal counts keep the order they were found in.
+    mistakes.sort_by_key(|pair| Reverse(pair.count));
+    mistakes.truncate(n);
+    mistakes
+    // [exercise]
+    // // TODO: push a Confusion { true_class, predicted_class, count } into a
+    // // Vec for every cell off the diagonal (actual != predicted) with a count
+    // // above 0, sort them from the largest count to the smallest
+    // // (mistakes.sort_by_key(|pair| Reverse(pair.count))) and keep the first n.
+    // let _ = (counts, n);
+    // Vec::new()
+    // [end]
+}
+// ANCHOR_END: pairs
+
+// ANCHOR: per_class
+/// Of each class's images, the share predicted right (0 for a class with none).
+pub fn per_class_accuracy(counts: &[Vec<usize>]) -> Vec<f64> {
+    // [solution]
+    counts
+        .iter()
+        .enumerate()
+        .map(|(class, row)| {
+            let images: usize = row.iter().sum();
+            if images == 0 {
+                0.0
+            } else {
+                row[class] as f64 / images as f64
+            }
+        })
+        .collect()
+    // [exercise]
+    // // TODO: for each class (row), its diagonal count counts[class][class]
+    // // divided by the row's sum; 0.0 when the row is empty.
+    // vec![0.0; counts.len()]
+    // [end]
+}
+// ANCHOR_END: per_class
+
+// ANCHOR: grid
+/// Draws the most confident mistakes into `path` and returns them.
+pub fn draw_mistakes(
+    interpretation: &ClassificationInterpretation,
+    test: &ImageSet,
+    class_names: &[String],
+    path: &Path,
+) -> Result<Vec<TopLoss>> {
+    // [solution]
+    let mistakes = interpretation.most_confident_mistakes(MISTAKES_SHOWN);
+    mistakes_grid(test, &mistakes, class_names, MISTAKES_COLUMNS, path)?;
+    Ok(mistakes)
+    // [exercise]
+    // // TODO: take the MISTAKES_SHOWN most confident mistakes with
+    // // interpretation.most_confident_mistakes(..), draw them with
+    // // mistakes_grid(test, &mistakes, class_names, MISTAKES_COLUMNS, path)
+    // // and return them.
+    // let _ = (interpretation, test, class_names, path);
+    // Ok(Vec::new())
+    // [end]
+}
+// ANCHOR_END: grid
