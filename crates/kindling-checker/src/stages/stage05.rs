@@ -25,6 +25,8 @@ use crate::bands::{HISTORY_BANDS, ReferenceEpoch, compare_history, within};
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
 use crate::snapshot::{read_snapshot, snapshot_path};
+/// The loss of a model that guesses between the Burn loop's two classes: ln 2.
+const POINTS_CHANCE_LOSS: f64 = std::f64::consts::LN_2;
 /// The Burn loop must reach this test accuracy.
 pub const POINTS_ACCURACY: f64 = 0.80;
 /// Images per second the reference solution trains at on a 2-core laptop CPU
@@ -374,10 +376,13 @@ fn judge_points_history(history: &History) -> Result<String, Failure> {
         .and_then(|row| row.get("test_accuracy"))
         .ok_or_else(|| fail("points_history.json has no test_accuracy".into()))?;
     let (first, last) = (loss[0], loss[loss.len() - 1]);
+    // Epoch 1's loss is a mean over its batches, so on easy data most of the fall
+    // happens inside it: ending well below a guesser's loss counts as falling too.
     // Written so that a NaN loss counts as not falling.
-    if last.is_nan() || last >= first * 0.9 {
+    let fell = last < first * 0.9 || last < POINTS_CHANCE_LOSS * 0.9;
+    if last.is_nan() || !fell {
         return Err(fail(format!(
-            "the training loss went from {first:.4} to {last:.4}: it did not fall"
+            "the training loss went from {first:.4} to {last:.4}: it did not fall (a model that guesses between the two classes has a loss of {POINTS_CHANCE_LOSS:.3})"
         )));
     }
     if accuracy.is_nan() || accuracy < POINTS_ACCURACY {
@@ -703,6 +708,12 @@ mod tests {
         let (detail, fix) = judge_points_history(&flat).unwrap_err();
         assert_eq!(fix, FLAT_BURN.fix);
         assert!(detail.contains("did not fall"), "{detail}");
+        // Learned within the first epoch: the mean loss of epoch 1 is already low.
+        let quick = history(&[
+            &[("loss", 0.2435), ("test_accuracy", 0.89)],
+            &[("loss", 0.2275), ("test_accuracy", 0.895)],
+        ]);
+        assert!(judge_points_history(&quick).is_ok());
         let weak = history(&[
             &[("loss", 0.7), ("test_accuracy", 0.5)],
             &[("loss", 0.3), ("test_accuracy", 0.7)],
