@@ -19,6 +19,7 @@ use crate::data::ClassificationData;
 use crate::error::FitError;
 use crate::evaluate::{count_correct, evaluate};
 use crate::history::{History, STATUS_INTERRUPTED, STATUS_KEY};
+use crate::interrupt::Interrupt;
 use crate::progress::{Progress, epoch_row};
 
 /// The exact Burn release Kindling is built and tested against.
@@ -48,7 +49,8 @@ where
 /// [`fit`] with callbacks (early stopping, checkpoints, schedules, ...). The
 /// callbacks stay yours, so you can ask them afterwards what they saw.
 ///
-/// With `config.interrupt` set, raising the flag (Ctrl-C) stops training after
+/// With `config.interrupt` set (or Ctrl-C installed by the program with
+/// [`Interrupt::ctrl_c`]), raising the flag stops training after
 /// the current batch: the unfinished epoch is dropped, and `fit` returns the model
 /// and history of the last finished epoch, the history marked
 /// [`History::interrupted`]. With `config.checkpoint` set, a [`Checkpoint`] is
@@ -184,7 +186,8 @@ where
             module_from_bytes(template.clone(), bytes).map(|m| m.fork(&train_device).train())
         })?;
     }
-    let interrupt = config.interrupt.as_ref();
+    let interrupt = config.interrupt.clone().or_else(Interrupt::installed);
+    let interrupt = interrupt.as_ref();
     // What an interruption returns: the model as the last finished epoch left it.
     let mut last_finished = interrupt.map(|_| model.clone());
     let mut interrupted_in = None;

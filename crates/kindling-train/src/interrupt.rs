@@ -55,6 +55,13 @@ impl Interrupt {
         Ok(CTRL_C.get_or_init(|| interrupt).clone())
     }
 
+    /// The Ctrl-C flag, if the program installed it with [`ctrl_c`](Self::ctrl_c).
+    /// `fit` watches it when its config names no other flag, so one call in a
+    /// program's `main` makes every `fit` in it stop cleanly on Ctrl-C.
+    pub fn installed() -> Option<Interrupt> {
+        CTRL_C.get().cloned()
+    }
+
     /// Asks training to stop after the current batch.
     pub fn request(&self) {
         self.inner.requests.fetch_add(1, Ordering::SeqCst);
@@ -74,6 +81,20 @@ impl Interrupt {
     /// Stops removing `dir` on a force-quit (it has been moved into place).
     pub fn keep_on_force_quit(&self, dir: &std::path::Path) {
         self.cleanup_list().retain(|registered| registered != dir);
+    }
+
+    /// True while a second Ctrl-C is removing folders and ending the process.
+    pub fn force_quitting(&self) -> bool {
+        self.inner.requests.load(Ordering::SeqCst) > 1
+    }
+
+    /// When a force-quit is under way, waits for it to end the process (call it
+    /// before reporting an error: the error is only the folder vanishing under the
+    /// program's feet, and the exit code should be the force-quit's).
+    pub fn wait_if_force_quitting(&self) {
+        while self.force_quitting() {
+            std::thread::park_timeout(std::time::Duration::from_millis(100));
+        }
     }
 
     fn cleanup_list(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
@@ -97,7 +118,7 @@ impl Interrupt {
         for dir in self.cleanup_list().iter() {
             let _ = std::fs::remove_dir_all(dir);
         }
-        eprintln!("\nCtrl-C again: quit without saving.");
+        eprintln!("\nCtrl-C again: quitting at once; what was not saved yet is dropped.");
         std::process::exit(FORCE_QUIT_EXIT_CODE);
     }
 }

@@ -30,7 +30,7 @@ pub use history::{
     BestEpoch, EpochRow, History, HistoryError, Mode, STATUS_INTERRUPTED, STATUS_KEY,
 };
 pub use interrupt::{FORCE_QUIT_EXIT_CODE, Interrupt, InterruptError};
-pub use run_config::{CONFIG_FILE, MODEL_FILE, RunConfig, RunConfigError};
+pub use run_config::{CONFIG_FILE, MODEL_FILE, RunConfig, RunConfigError, RunStatus};
 
 // Toolkit: plain-Rust line fitting, the threshold learner, learning-rate tools,
 // training reads and hyperparameter tuning.
