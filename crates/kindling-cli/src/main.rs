@@ -16,6 +16,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// Burn allocates and frees large tensor buffers on every operation; glibc's malloc
+// maps and unmaps them each time (page faults, TLB shootdowns), mimalloc reuses
+// them. `cargo xtask bench` measures the difference.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Kindling: learn, and do, model training in Rust with Burn.
 #[derive(Debug, Parser)]
 #[command(name = "kindling", version, about, long_about = None)]

@@ -176,9 +176,15 @@ fn bad_resumes_name_the_file_and_the_fix_and_change_nothing() {
     );
 }
 
-/// Starts a long `kindling train`, waits for its first epoch row, sends SIGINT
-/// `presses` times and returns the finished process's output.
-fn interrupt_after_first_epoch(dir: &Path, presses: usize) -> (Option<i32>, String, String) {
+/// Starts a long `kindling train` and waits for the row of epoch `epoch`.
+fn start_long_run(
+    dir: &Path,
+    epoch: usize,
+) -> (
+    std::process::Child,
+    BufReader<std::process::ChildStdout>,
+    String,
+) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kindling"))
         .args(["train", "--out", "runs/long", "--quiet", "--epochs", "1000"])
         .args([
@@ -296,4 +302,38 @@ fn a_second_ctrl_c_quits_at_once_leaving_no_temporary_folder() {
             "a whole run"
         );
     }
+}
+
+#[test]
+fn a_killed_run_leaves_its_last_checkpoint_whole_and_resumable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, _out, _) = start_long_run(dir.path(), 2);
+    child.kill().unwrap(); // SIGKILL: no chance to tidy up
+    child.wait().unwrap();
+
+    let runs = dir.path().join("runs");
+    let left = entries(&runs);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].starts_with(".kindling-run-"), "{left:?}");
+    let staged = runs.join(&left[0]);
+    assert_eq!(json(&staged.join("config.json"))["status"], "running");
+    std::fs::rename(&staged, runs.join("killed")).unwrap();
+    let resumed = kindling(
+        dir.path(),
+        &[
+            "train",
+            "--resume",
+            "runs/killed",
+            "--epochs",
+            "3",
+            "--quiet",
+        ],
+    );
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert!(
+        stdout(&resumed).contains("Epoch 3/3"),
+        "{}",
+        stdout(&resumed)
+    );
+    assert_eq!(json(&runs.join("killed/history.json"))["epochs"], 3);
 }

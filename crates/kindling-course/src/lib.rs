@@ -2,6 +2,7 @@
 //! arguments every stage takes, the report it hands in, the answers file, and the
 //! checks behind `cargo xtask check`. It is not meant for library users.
 
+pub mod allocator;
 pub mod answers;
 pub mod args;
 pub mod bands;
