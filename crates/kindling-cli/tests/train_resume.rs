@@ -204,7 +204,7 @@ fn start_long_run(
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
-    while !printed.contains("Epoch 1/1000 - ") {
+    while !printed.contains(&format!("Epoch {epoch}/1000 - ")) {
         let mut line = String::new();
         assert!(
             out.read_line(&mut line).unwrap() > 0,
@@ -212,6 +212,13 @@ fn start_long_run(
         );
         printed.push_str(&line);
     }
+    (child, out, printed)
+}
+
+/// Starts a long `kindling train`, waits for its first epoch row, sends SIGINT
+/// `presses` times and returns the finished process's output.
+fn interrupt_after_first_epoch(dir: &Path, presses: usize) -> (Option<i32>, String, String) {
+    let (child, mut out, printed) = start_long_run(dir, 1);
     let pid = child.id() as libc::pid_t;
     for press in 0..presses {
         if press > 0 {
