@@ -27,8 +27,11 @@ fn quiet(epochs: usize, checkpoint: &std::path::Path) -> FitConfig {
         .with_checkpoint(Some(checkpoint.to_path_buf()))
 }
 
+/// Each metric's values as exact bits, and the context's pairs.
+type ExactHistory = (Vec<(String, Vec<u64>)>, Vec<(String, String)>);
+
 /// Every number of a history but the wall-clock seconds, as exact bits, and its context.
-fn exact(history: &History) -> (Vec<(String, Vec<u64>)>, Vec<(String, String)>) {
+fn exact(history: &History) -> ExactHistory {
     let metrics = history
         .metrics()
         .filter(|name| *name != "seconds")
