@@ -248,6 +248,9 @@ fn run_measurement(mut command: Command, what: &str) -> Result<Measurement> {
     serde_json::from_str(line).with_context(|| format!("reading {what}'s result: {line}"))
 }
 
+/// OpenMP's setting for how waiting threads wait (PyTorch's CPU threads are OpenMP's).
+const OMP_WAIT_POLICY: &str = "OMP_WAIT_POLICY";
+
 /// The PyTorch script beside this crate.
 fn pytorch_script() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pytorch_cnn.py")
@@ -285,6 +288,12 @@ fn spawn_pytorch(plan: &Plan) -> Result<Measurement> {
         "--threads",
         &plan.threads.unwrap_or(2).to_string(),
     ]);
+    // OpenMP threads spin while they wait for each other; on a machine busy with
+    // other work that makes PyTorch's 2-thread runs many times slower (measured:
+    // 12x). Sleeping waits are the fair setting for a shared laptop.
+    if std::env::var_os(OMP_WAIT_POLICY).is_none() {
+        command.env(OMP_WAIT_POLICY, "PASSIVE");
+    }
     let measured: PytorchMeasurement = {
         let output = command.output().context("starting the PyTorch script")?;
         if !output.status.success() {
@@ -321,8 +330,11 @@ struct PytorchMeasurement {
 fn vs_pytorch(args: &BenchArgs) -> Result<()> {
     let version = check_torch()?;
     println!(
-        "Kindling fit vs PyTorch {version} on the CPU: baseline CNN (122,570 parameters), Adam 0.001, {} images/epoch, {} measured epoch(s) after a warm-up, {} alternating rounds",
-        args.images, args.epochs, args.rounds
+        "Kindling fit vs PyTorch {version} on the CPU: baseline CNN (122,570 parameters), Adam 0.001, {} images/epoch, {} measured epoch(s) after a warm-up, {} alternating rounds, PyTorch with {OMP_WAIT_POLICY}={}",
+        args.images,
+        args.epochs,
+        args.rounds,
+        std::env::var(OMP_WAIT_POLICY).unwrap_or_else(|_| "PASSIVE".into())
     );
     println!(
         "{:>7} {:>5} {:>15} {:>15} {:>13} {:>13} {:>13}",
