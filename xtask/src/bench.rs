@@ -1,10 +1,13 @@
 //! `cargo xtask bench`: throughput of `fit` against a bare Burn loop over the same
-//! batches, peak memory of each, data-loading figures, and the time of a whole
-//! `kindling evaluate` against bare prediction of the same 10,000 test images.
+//! batches and against the system allocator, peak memory of each, and
+//! data-loading figures; `--vs-pytorch`, the same model trained by PyTorch;
+//! `--full-size`, one epoch of 50,000 images; and `--evaluation-only`, the time
+//! of a whole `kindling evaluate` against bare prediction of 10,000 test images.
 //!
 //! Each measurement runs in its own child process so that its peak memory is its
 //! own. Runs alternate (bare, fit, bare, fit, ...) so that a slow spell of the
-//! machine hits both; the best run of each is reported.
+//! machine hits both; ratios are the median of the pairs' ratios, and the best
+//! run of each is shown beside them.
 
 use std::path::Path;
 use std::process::Command;
@@ -43,6 +46,14 @@ pub struct BenchArgs {
     /// Measure only `kindling evaluate` against bare prediction.
     #[arg(long)]
     evaluation_only: bool,
+    /// Compare with PyTorch on the CPU (needs python3 with torch): the same model,
+    /// batch and optimizer at 1 and 2 threads, batches of 32 and 64.
+    #[arg(long)]
+    vs_pytorch: bool,
+    /// Time one epoch of 50,000 training images (the full CIFAR-10 size) and its
+    /// peak memory.
+    #[arg(long)]
+    full_size: bool,
 }
 
 /// What a worker process measures.
@@ -75,46 +86,57 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         return evaluation(args);
     }
     println!(
-        "Training throughput: baseline CNN, {} images/epoch, batch {}, {} measured epoch(s) after a warm-up, best of {} runs, Flex CPU, dev profile (dependencies optimised)",
+        "Figures are ratios of runs made alternately in this same run; other work on the machine slows both sides of each pair alike. Absolute images/s depend on the machine's load."
+    );
+    if args.vs_pytorch {
+        return vs_pytorch(args);
+    }
+    if args.full_size {
+        return full_size(args);
+    }
+    println!(
+        "Training throughput: baseline CNN, {} images/epoch, batch {}, {} measured epoch(s) after a warm-up, {} alternating rounds, Flex CPU, dev profile (dependencies optimised)",
         args.images, args.batch_size, args.epochs, args.rounds
     );
+    let plan = Plan::from(args);
     let mut bare: Vec<Measurement> = Vec::new();
     let mut fitted: Vec<Measurement> = Vec::new();
+    let mut system: Vec<Measurement> = Vec::new();
     for _ in 0..args.rounds {
-        bare.push(spawn_worker(Variant::Bare, args, None)?);
-        fitted.push(spawn_worker(Variant::Fit, args, None)?);
+        bare.push(spawn_worker(Variant::Bare, &plan, None)?);
+        fitted.push(spawn_worker(Variant::Fit, &plan, None)?);
+        system.push(spawn_worker(
+            Variant::Fit,
+            &Plan {
+                system_allocator: true,
+                ..plan
+            },
+            None,
+        )?);
     }
-    let best = |runs: &[Measurement]| {
-        runs.iter()
-            .map(|m| (m.images as f64 / m.seconds, m.peak_rss_mib))
-            .fold(
-                (0.0, None),
-                |acc, run| if run.0 > acc.0 { run } else { acc },
-            )
-    };
-    let (bare_rate, bare_rss) = best(&bare);
-    let (fit_rate, fit_rss) = best(&fitted);
-    println!("{:<24} {:>12} {:>14}", "loop", "images/s", "peak memory");
+    println!("{:<34} {:>12} {:>14}", "loop", "images/s", "peak memory");
+    for (name, runs) in [
+        ("bare Burn loop (mimalloc)", &bare),
+        ("kindling fit (mimalloc)", &fitted),
+        ("kindling fit (system malloc)", &system),
+    ] {
+        let (rate, rss) = best(runs);
+        println!("{name:<34} {rate:>12.1} {:>14}", mib(rss));
+    }
+    let fit_over_bare = median_ratio(&fitted, &bare);
     println!(
-        "{:<24} {:>12.1} {:>14}",
-        "bare Burn loop",
-        bare_rate,
-        mib(bare_rss)
+        "fit / bare throughput ratio: {fit_over_bare:.3} (median of {} pairs; fit costs {:.1}% over the bare loop)",
+        args.rounds,
+        (1.0 / fit_over_bare - 1.0) * 100.0
     );
     println!(
-        "{:<24} {:>12.1} {:>14}",
-        "kindling fit",
-        fit_rate,
-        mib(fit_rss)
-    );
-    println!(
-        "fit / bare throughput ratio: {:.3} (fit costs {:.1}% over the bare loop)",
-        fit_rate / bare_rate,
-        (bare_rate / fit_rate - 1.0) * 100.0
+        "mimalloc / system malloc throughput ratio for fit: {:.3} (median of {} pairs)",
+        median_ratio(&fitted, &system),
+        args.rounds
     );
 
     println!();
-    let generated = spawn_worker(Variant::Generate, args, None)?;
+    let generated = spawn_worker(Variant::Generate, &plan, None)?;
     println!(
         "Built-in set, all {} images generated in {:.2}s ({:.0} images/s), peak memory {}",
         generated.images,
@@ -124,7 +146,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     );
     let folder = tempfile::tempdir()?;
     write_cifar_shaped_folder(folder.path())?;
-    let loaded = spawn_worker(Variant::CifarLoad, args, Some(folder.path()))?;
+    let loaded = spawn_worker(Variant::CifarLoad, &plan, Some(folder.path()))?;
     println!(
         "CIFAR-10 loader, {} images from binary files in {:.2}s, peak memory {} (pixels alone: {:.1} MiB)",
         loaded.images,
@@ -172,35 +194,255 @@ fn mib(value: Option<f64>) -> String {
     value.map_or("n/a".into(), |v| format!("{v:.0} MiB"))
 }
 
-fn spawn_worker(variant: Variant, args: &BenchArgs, folder: Option<&Path>) -> Result<Measurement> {
+fn rate(m: &Measurement) -> f64 {
+    m.images as f64 / m.seconds
+}
+
+/// The fastest run's images/s and its peak memory.
+fn best(runs: &[Measurement]) -> (f64, Option<f64>) {
+    runs.iter()
+        .map(|m| (rate(m), m.peak_rss_mib))
+        .fold(
+            (0.0, None),
+            |acc, run| if run.0 > acc.0 { run } else { acc },
+        )
+}
+
+/// The median over alternating pairs of `ours / theirs` throughput.
+fn median_ratio(ours: &[Measurement], theirs: &[Measurement]) -> f64 {
+    let mut ratios: Vec<f64> = ours
+        .iter()
+        .zip(theirs)
+        .map(|(a, b)| rate(a) / rate(b))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let middle = ratios.len() / 2;
+    if ratios.len() % 2 == 1 {
+        ratios[middle]
+    } else {
+        (ratios[middle - 1] + ratios[middle]) / 2.0
+    }
+}
+
+/// What one worker process runs.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    images: usize,
+    epochs: usize,
+    batch_size: usize,
+    warm_up: bool,
+    threads: Option<usize>,
+    system_allocator: bool,
+}
+
+impl From<&BenchArgs> for Plan {
+    fn from(args: &BenchArgs) -> Self {
+        Plan {
+            images: args.images,
+            epochs: args.epochs,
+            batch_size: args.batch_size,
+            warm_up: true,
+            threads: None,
+            system_allocator: false,
+        }
+    }
+}
+
+fn spawn_worker(variant: Variant, plan: &Plan, folder: Option<&Path>) -> Result<Measurement> {
     let mut command = Command::new(std::env::current_exe()?);
     command.args([
         "bench-worker",
         "--variant",
         variant.to_possible_value().unwrap().get_name(),
         "--images",
-        &args.images.to_string(),
+        &plan.images.to_string(),
         "--epochs",
-        &args.epochs.to_string(),
+        &plan.epochs.to_string(),
         "--batch-size",
-        &args.batch_size.to_string(),
+        &plan.batch_size.to_string(),
     ]);
+    if !plan.warm_up {
+        command.arg("--no-warm-up");
+    }
+    if let Some(threads) = plan.threads {
+        command.env("RAYON_NUM_THREADS", threads.to_string());
+    }
+    let system_var = kindling_course::allocator::SYSTEM_ALLOCATOR_VAR
+        .to_str()
+        .expect("the name is ASCII");
+    if plan.system_allocator {
+        command.env(system_var, "1");
+    } else {
+        command.env_remove(system_var);
+    }
     if let Some(folder) = folder {
         command.arg("--folder").arg(folder);
     }
-    let output = command.output().context("starting a bench worker")?;
+    run_measurement(command, &format!("the {variant:?} bench worker"))
+}
+
+fn run_measurement(mut command: Command, what: &str) -> Result<Measurement> {
+    let output = command
+        .output()
+        .with_context(|| format!("starting {what}"))?;
     if !output.status.success() {
-        bail!(
-            "the {variant:?} bench worker failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("{what} failed: {}", String::from_utf8_lossy(&output.stderr));
     }
     let text = String::from_utf8(output.stdout)?;
     let line = text
         .lines()
         .last()
-        .context("the bench worker printed nothing")?;
-    Ok(serde_json::from_str(line)?)
+        .with_context(|| format!("{what} printed nothing"))?;
+    serde_json::from_str(line).with_context(|| format!("reading {what}'s result: {line}"))
+}
+
+/// OpenMP's setting for how waiting threads wait (PyTorch's CPU threads are OpenMP's).
+const OMP_WAIT_POLICY: &str = "OMP_WAIT_POLICY";
+
+/// The PyTorch script beside this crate.
+fn pytorch_script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pytorch_cnn.py")
+}
+
+/// Fails with the fix when python3 or torch is missing.
+fn check_torch() -> Result<String> {
+    let probe = Command::new("python3")
+        .args(["-c", "import torch; print(torch.__version__)"])
+        .output();
+    match probe {
+        Err(error) => bail!(
+            "--vs-pytorch needs python3, which could not be started ({error}). Fix: install Python 3, then `pip install torch`"
+        ),
+        Ok(output) if !output.status.success() => bail!(
+            "--vs-pytorch needs PyTorch, but `import torch` fails in python3: {}. Fix: `pip install torch` (a large download), or run `cargo xtask bench` without --vs-pytorch",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ),
+        Ok(output) => Ok(String::from_utf8_lossy(&output.stdout).trim().to_string()),
+    }
+}
+
+fn spawn_pytorch(plan: &Plan) -> Result<Measurement> {
+    let mut command = Command::new("python3");
+    command.arg(pytorch_script()).args([
+        "--images",
+        &plan.images.to_string(),
+        "--epochs",
+        &plan.epochs.to_string(),
+        "--batch-size",
+        &plan.batch_size.to_string(),
+        "--threads",
+        &plan.threads.unwrap_or(2).to_string(),
+    ]);
+    // OpenMP threads spin while they wait for each other; on a machine busy with
+    // other work that makes PyTorch's 2-thread runs many times slower (measured:
+    // 12x). Sleeping waits are the fair setting for a shared laptop.
+    if std::env::var_os(OMP_WAIT_POLICY).is_none() {
+        command.env(OMP_WAIT_POLICY, "PASSIVE");
+    }
+    let measured: PytorchMeasurement = {
+        let output = command.output().context("starting the PyTorch script")?;
+        if !output.status.success() {
+            bail!(
+                "the PyTorch script {} failed: {}",
+                pytorch_script().display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let text = String::from_utf8(output.stdout)?;
+        let line = text
+            .lines()
+            .last()
+            .context("the PyTorch script printed nothing")?;
+        serde_json::from_str(line)?
+    };
+    Ok(Measurement {
+        variant: Variant::Fit,
+        images: measured.images,
+        seconds: measured.seconds,
+        peak_rss_mib: measured.peak_rss_mib,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct PytorchMeasurement {
+    images: usize,
+    seconds: f64,
+    peak_rss_mib: Option<f64>,
+}
+
+/// `--vs-pytorch`: PyTorch and `fit` alternately, at 1 and 2 threads, batches of
+/// 32 and 64.
+fn vs_pytorch(args: &BenchArgs) -> Result<()> {
+    let version = check_torch()?;
+    println!(
+        "Kindling fit vs PyTorch {version} on the CPU: baseline CNN (122,570 parameters), Adam 0.001, {} images/epoch, {} measured epoch(s) after a warm-up, {} alternating rounds, PyTorch with {OMP_WAIT_POLICY}={}",
+        args.images,
+        args.epochs,
+        args.rounds,
+        std::env::var(OMP_WAIT_POLICY).unwrap_or_else(|_| "PASSIVE".into())
+    );
+    println!(
+        "{:>7} {:>5} {:>15} {:>15} {:>13} {:>13} {:>13}",
+        "threads",
+        "batch",
+        "PyTorch img/s",
+        "Kindling img/s",
+        "ratio",
+        "PyTorch peak",
+        "Kindling peak"
+    );
+    for threads in [1, 2] {
+        for batch_size in [32, 64] {
+            let plan = Plan {
+                threads: Some(threads),
+                batch_size,
+                ..Plan::from(args)
+            };
+            let (mut torch, mut ours) = (Vec::new(), Vec::new());
+            for _ in 0..args.rounds {
+                torch.push(spawn_pytorch(&plan)?);
+                ours.push(spawn_worker(Variant::Fit, &plan, None)?);
+            }
+            let (torch_rate, torch_rss) = best(&torch);
+            let (our_rate, our_rss) = best(&ours);
+            println!(
+                "{threads:>7} {batch_size:>5} {torch_rate:>15.1} {our_rate:>15.1} {:>13.3} {:>13} {:>13}",
+                median_ratio(&ours, &torch),
+                mib(torch_rss),
+                mib(our_rss)
+            );
+        }
+    }
+    println!(
+        "ratio: Kindling / PyTorch images/s, median over the pairs (images/s: best run of each). Peak memory is the whole process's (PyTorch's includes the torch library itself)."
+    );
+    Ok(())
+}
+
+/// `--full-size`: one epoch of 50,000 images, as real CIFAR-10 has.
+fn full_size(args: &BenchArgs) -> Result<()> {
+    let images = builtin::TRAIN_CAPACITY.min(50_000);
+    let plan = Plan {
+        images,
+        epochs: 1,
+        warm_up: false,
+        ..Plan::from(args)
+    };
+    println!(
+        "One epoch of {images} built-in training images (the size of CIFAR-10's training set), baseline CNN, batch {}, Flex CPU, no warm-up:",
+        args.batch_size
+    );
+    let measured = spawn_worker(Variant::Fit, &plan, None)?;
+    println!(
+        "  {:.1} s ({:.0} images/s), peak memory {} (goal: under 1 GiB)",
+        measured.seconds,
+        rate(&measured),
+        mib(measured.peak_rss_mib)
+    );
+    Ok(())
 }
 
 #[derive(Debug, Clone, Args)]
@@ -215,6 +457,9 @@ pub struct WorkerArgs {
     batch_size: usize,
     #[arg(long)]
     folder: Option<std::path::PathBuf>,
+    /// Measure from the first epoch (a full-size epoch needs no warm-up).
+    #[arg(long)]
+    no_warm_up: bool,
 }
 
 /// Runs one measurement and prints it as a JSON line.
@@ -268,7 +513,11 @@ fn train_throughput(args: &WorkerArgs) -> Result<(usize, f64)> {
         };
         Ok((model, started.elapsed().as_secs_f64()))
     };
-    let (model, _) = measured(1, model)?;
+    let model = if args.no_warm_up {
+        model
+    } else {
+        measured(1, model)?.0
+    };
     let (_, seconds) = measured(args.epochs, model)?;
     Ok((args.images * args.epochs, seconds))
 }

@@ -17,6 +17,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// Burn allocates and frees large tensor buffers on every operation; glibc's malloc
+// maps and unmaps them each time (page faults, TLB shootdowns), mimalloc reuses
+// them. `cargo xtask bench` measures the difference.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Kindling: learn, and do, model training in Rust with Burn.
 #[derive(Debug, Parser)]
 #[command(name = "kindling", version, about, long_about = None)]
@@ -55,7 +61,13 @@ fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Train(args) => train_command::run(args),
+        Command::Train(args) => match train_command::run(args) {
+            // 130, the shell's code for Ctrl-C, so `kindling train && next` stops.
+            Ok(train_command::Outcome::Interrupted) => {
+                return ExitCode::from(kindling::train::FORCE_QUIT_EXIT_CODE as u8);
+            }
+            other => other.map(|_| ()),
+        },
         Command::Evaluate(args) => evaluate_command::run(args),
         Command::Data(command) => data_command::run(command),
         Command::Metrics(args) => metrics_command::run(args),
@@ -68,6 +80,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            // A second Ctrl-C removing the run under our feet is not an error to report.
+            if let Some(interrupt) = kindling::train::Interrupt::installed() {
+                interrupt.wait_if_force_quitting();
+            }
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {
                 eprintln!("  caused by: {cause}");

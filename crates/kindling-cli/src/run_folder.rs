@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use kindling::data::atomic::{parent_folder, replace_dir};
 
 /// Files whose presence marks a folder as holding a run.
-const RUN_MARKERS: [&str; 3] = ["history.json", "config.json", "model.bpk"];
+const RUN_MARKERS: [&str; 4] = ["history.json", "config.json", "model.bpk", "checkpoint.kpt"];
 
 /// A run folder being written.
 pub struct StagedRun {

@@ -1,18 +1,19 @@
 //! `kindling train`: the main job, end to end.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use kindling::charts::{accuracy_chart, loss_chart};
 use kindling::choose_device;
-use kindling::data::{DataSource, SplitSizes, load_splits};
+use kindling::data::{DataSource, Normalization, SplitSizes, Splits, load_splits};
 use kindling::evaluation::WEIGHTS_EPOCH_CONTEXT;
-use kindling::models::{ModelKind, init_seeded, save_model, summary};
+use kindling::models::{Classifier, ModelKind, init_seeded, save_model, summary};
 use kindling::train::callbacks::EarlyStopping;
 use kindling::train::{
-    BURN_VERSION, CONFIG_FILE, Callback, FitConfig, GradClip, ImageData, MODEL_FILE, OptimizerKind,
-    RunConfig, Verbosity, fit_with,
+    BURN_VERSION, CHECKPOINT_FILE, CONFIG_FILE, Callback, Checkpoint, FitConfig, GradClip,
+    ImageData, Interrupt, MODEL_FILE, OptimizerKind, RunConfig, RunStatus, Verbosity, fit_with,
+    resume_with,
 };
 
 use crate::run_folder::StagedRun;
@@ -26,9 +27,10 @@ pub struct TrainArgs {
     /// Model: linear, mlp or baseline-cnn.
     #[arg(long, default_value = "baseline-cnn")]
     model: String,
-    /// Passes over the training images.
-    #[arg(long, default_value_t = 10)]
-    epochs: usize,
+    /// Passes over the training images [default: 10; with --resume: the run's own,
+    /// or more to train on].
+    #[arg(long)]
+    epochs: Option<usize>,
     /// Images per update.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
@@ -68,6 +70,13 @@ pub struct TrainArgs {
     /// Print only the epoch rows (no model summary, no progress bar).
     #[arg(long)]
     quiet: bool,
+    /// Go on with an interrupted (or finished) run from its last checkpoint, with
+    /// its own settings; only --epochs, --device and --quiet may be given.
+    #[arg(long, value_name = "RUN_DIR", conflicts_with_all = [
+        "dataset", "model", "batch_size", "lr", "optimizer", "momentum", "seed",
+        "train_size", "val_size", "out", "force", "patience", "clip_norm",
+    ])]
+    resume: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -76,9 +85,28 @@ enum Optimizer {
     Sgd,
 }
 
-pub fn run(args: TrainArgs) -> Result<()> {
+/// How `kindling train` ended, for the exit code.
+pub enum Outcome {
+    /// Every epoch trained (or early stopping ended it).
+    Finished,
+    /// Ctrl-C stopped it; the finished epochs were saved.
+    Interrupted,
+}
+
+/// Epochs trained when `--epochs` is not given.
+const DEFAULT_EPOCHS: usize = 10;
+
+pub fn run(args: TrainArgs) -> Result<Outcome> {
+    match args.resume.clone() {
+        Some(dir) => resume(args, &dir),
+        None => start(args),
+    }
+}
+
+/// A new run.
+fn start(args: TrainArgs) -> Result<Outcome> {
     let config = FitConfig::default()
-        .with_epochs(args.epochs)
+        .with_epochs(args.epochs.unwrap_or(DEFAULT_EPOCHS))
         .with_batch_size(args.batch_size)
         .with_learning_rate(args.lr)
         .with_seed(args.seed)
@@ -89,11 +117,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             },
         })
         .with_grad_clip(args.clip_norm.map(GradClip::Norm))
-        .with_verbosity(if args.quiet {
-            Verbosity::Epochs
-        } else {
-            Verbosity::Progress
-        });
+        .with_verbosity(verbosity(args.quiet));
     // Refuse bad settings and a taken folder before loading anything.
     config.validate()?;
     let kind: ModelKind = args.model.parse()?;
@@ -109,43 +133,6 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let splits = load_splits(&source, sizes, args.seed)
         .with_context(|| format!("loading the {source} dataset"))?;
     let normalization = splits.normalization();
-    let classes = splits.class_names().len();
-    let model = init_seeded(&device, args.seed, |d| kind.init(classes, d));
-
-    println!(
-        "Training {kind} on {source}: {} training and {} validation images, {classes} classes, on {device_choice}, seed {}.",
-        splits.train.len(),
-        splits.validation.len(),
-        args.seed
-    );
-    if !args.quiet {
-        println!("{}", summary(&model, &device));
-    }
-    let train = ImageData::new(&splits.train, normalization);
-    let valid = ImageData::new(&splits.validation, normalization);
-    let mut stopper = args.patience.map(|patience| {
-        EarlyStopping::new("val_loss")
-            .with_patience(patience)
-            .with_restore_best_weights(true)
-    });
-    let mut callbacks: Vec<&mut dyn Callback<_>> = Vec::new();
-    if let Some(stopper) = stopper.as_mut() {
-        callbacks.push(stopper);
-    }
-    let (model, mut history) = fit_with(model, &train, Some(&valid), &config, &mut callbacks)?;
-    history.set_context("dataset", &source);
-    history.set_context("model", kind);
-    // The saved weights are the best epoch's, not the last one's: say so, so that
-    // `kindling evaluate` compares the test score with the right validation score.
-    if let Some((epoch, _)) = stopper.as_ref().and_then(EarlyStopping::best) {
-        history.set_context(WEIGHTS_EPOCH_CONTEXT, epoch);
-    }
-
-    history.save_json(&run.file("history.json"))?;
-    history.save_csv(&run.file("history.csv"))?;
-    accuracy_chart(&history, run.file("accuracy.png"))?;
-    loss_chart(&history, run.file("loss.png"), false)?;
-    save_model(&model, &run.file(MODEL_FILE))?;
     let run_config = RunConfig {
         kindling_version: env!("CARGO_PKG_VERSION").into(),
         burn_version: BURN_VERSION.into(),
@@ -157,14 +144,197 @@ pub fn run(args: TrainArgs) -> Result<()> {
         class_names: splits.class_names().to_vec(),
         normalization,
         fit: config,
+        patience: args.patience,
+        status: RunStatus::Running,
+    };
+    let model = init_seeded(&device, args.seed, |d| {
+        kind.init(run_config.class_names.len(), d)
+    });
+    println!(
+        "Training {kind} on {source}: {} training and {} validation images, {} classes, on {device_choice}, seed {}.",
+        splits.train.len(),
+        splits.validation.len(),
+        run_config.class_names.len(),
+        args.seed
+    );
+    if !args.quiet {
+        println!("{}", summary(&model, &device));
+    }
+    train_into(run, run_config, &splits, model, None)
+}
+
+/// `--resume RUN_DIR`: the run's own settings, from its last checkpoint.
+fn resume(args: TrainArgs, dir: &Path) -> Result<Outcome> {
+    let mut run_config = RunConfig::load(dir)?;
+    let config_path = RunConfig::path_in(dir);
+    let ours = env!("CARGO_PKG_VERSION");
+    if run_config.kindling_version != ours {
+        bail!(
+            "{} was written by Kindling {}, this is Kindling {ours}: the run would not continue exactly. Fix: resume it with Kindling {}, or start a new run",
+            config_path.display(),
+            run_config.kindling_version,
+            run_config.kindling_version
+        );
+    }
+    let checkpoint_path = Checkpoint::path_in(dir);
+    let checkpoint = Checkpoint::load(&checkpoint_path)?;
+    if let Some((setting, in_config, in_checkpoint)) =
+        run_config.fit.differs_from(checkpoint.fit_config())
+    {
+        bail!(
+            "{} says {setting} = {in_config} but {} was trained with {in_checkpoint}: the files come from different runs. Fix: put back the run's own config.json, or start a new run",
+            config_path.display(),
+            checkpoint_path.display()
+        );
+    }
+    let done = checkpoint.epoch();
+    let epochs = args.epochs.unwrap_or(run_config.fit.epochs);
+    if epochs <= done {
+        bail!(
+            "{} has already trained {done} epoch(s), so --epochs {epochs} leaves nothing to do. Fix: pass --epochs with more than {done} epochs in all, such as --epochs {}",
+            dir.display(),
+            done + 10
+        );
+    }
+    let source: DataSource = run_config.dataset.parse()?;
+    let device_name = args
+        .device
+        .clone()
+        .unwrap_or_else(|| run_config.device.clone());
+    let (device_choice, device) = choose_device(Some(&device_name))?;
+    let sizes = SplitSizes {
+        train: Some(run_config.train_size),
+        validation: Some(run_config.val_size),
+        test: Some(0),
+    };
+    let splits = load_splits(&source, sizes, run_config.fit.seed)
+        .with_context(|| format!("loading the {source} dataset"))?;
+    if !same_statistics(&splits.normalization(), &run_config.normalization)
+        || splits.class_names() != run_config.class_names.as_slice()
+    {
+        bail!(
+            "the {source} dataset is not the one {} was trained on (its classes or pixel statistics differ). Fix: resume with the same data, or start a new run",
+            dir.display()
+        );
+    }
+    run_config.fit = run_config
+        .fit
+        .clone()
+        .with_epochs(epochs)
+        .with_verbosity(verbosity(args.quiet));
+    run_config.device = device_choice.to_string();
+    run_config.status = RunStatus::Running;
+    let kind = run_config.model;
+    println!(
+        "Resuming {} after epoch {done} of {epochs}: {kind} on {source}, on {device_choice}.",
+        dir.display()
+    );
+    // The run is rewritten beside itself and swapped in at the end; until then the
+    // folder and its checkpoint stay as they are.
+    let run = StagedRun::prepare(Some(dir), true)?;
+    let model = init_seeded(&device, run_config.fit.seed, |d| {
+        kind.init(run_config.class_names.len(), d)
+    });
+    train_into(run, run_config, &splits, model, Some(&checkpoint))
+}
+
+/// The same pixel statistics, up to the rounding of config.json's text.
+fn same_statistics(a: &Normalization, b: &Normalization) -> bool {
+    let close = |x: f32, y: f32| (x - y).abs() <= 1e-6 * x.abs().max(1.0);
+    a.mean.iter().zip(b.mean).all(|(x, y)| close(*x, y))
+        && a.std.iter().zip(b.std).all(|(x, y)| close(*x, y))
+}
+
+fn verbosity(quiet: bool) -> Verbosity {
+    if quiet {
+        Verbosity::Epochs
+    } else {
+        Verbosity::Progress
+    }
+}
+
+/// Trains (or resumes) into the staged folder and writes the run.
+fn train_into<M: Classifier<4>>(
+    run: StagedRun,
+    mut run_config: RunConfig,
+    splits: &Splits,
+    model: M,
+    resume: Option<&Checkpoint>,
+) -> Result<Outcome> {
+    // Ctrl-C once: stop after this batch and save; twice: quit, leaving nothing.
+    let interrupt = Interrupt::ctrl_c()?;
+    interrupt.remove_on_force_quit(run.dir());
+    // A killed run leaves this folder with config.json and its last checkpoint,
+    // which `--resume` continues.
+    run_config.save(run.dir())?;
+    let config = run_config
+        .fit
+        .clone()
+        .with_interrupt(Some(interrupt.clone()))
+        .with_checkpoint(Some(run.file(CHECKPOINT_FILE)));
+    // Recomputed from the pixels, not read back from JSON text: the exact numbers.
+    let normalization = splits.normalization();
+    let train = ImageData::new(&splits.train, normalization);
+    let valid = ImageData::new(&splits.validation, normalization);
+    let mut stopper = run_config.patience.map(|patience| {
+        EarlyStopping::new("val_loss")
+            .with_patience(patience)
+            .with_restore_best_weights(true)
+    });
+    let mut callbacks: Vec<&mut dyn Callback<_>> = Vec::new();
+    if let Some(stopper) = stopper.as_mut() {
+        callbacks.push(stopper);
+    }
+    let (model, mut history) = match resume {
+        None => fit_with(model, &train, Some(&valid), &config, &mut callbacks)?,
+        Some(checkpoint) => resume_with(
+            model,
+            &train,
+            Some(&valid),
+            &config,
+            &mut callbacks,
+            checkpoint,
+        )?,
+    };
+    if history.is_empty() {
+        bail!(
+            "interrupted before the first epoch finished: there is nothing to save, and nothing was written. Fix: let at least one epoch finish before pressing Ctrl-C"
+        );
+    }
+    let source = &run_config.dataset;
+    history.set_context("dataset", source);
+    history.set_context("model", run_config.model);
+    // The saved weights are the best epoch's, not the last one's: say so, so that
+    // `kindling evaluate` compares the test score with the right validation score.
+    if let Some((epoch, _)) = stopper.as_ref().and_then(EarlyStopping::best) {
+        history.set_context(WEIGHTS_EPOCH_CONTEXT, epoch);
+    }
+
+    history.save_json(&run.file("history.json"))?;
+    history.save_csv(&run.file("history.csv"))?;
+    accuracy_chart(&history, run.file("accuracy.png"))?;
+    loss_chart(&history, run.file("loss.png"), false)?;
+    save_model(&model, &run.file(MODEL_FILE))?;
+    let interrupted = history.interrupted();
+    run_config.status = if interrupted {
+        RunStatus::Interrupted
+    } else {
+        RunStatus::Finished
     };
     run_config.save(run.dir())?;
+    let staging = run.dir().to_path_buf();
     let folder = run.commit()?;
+    interrupt.keep_on_force_quit(&staging);
 
     if let Some(last) = history.final_epoch() {
         let value = |key: &str| last.get(key).map_or("-".into(), |v| format!("{v:.4}"));
         println!(
-            "Final epoch: loss {} - accuracy {} - val_loss {} - val_accuracy {}",
+            "{} epoch: loss {} - accuracy {} - val_loss {} - val_accuracy {}",
+            if interrupted {
+                "Last finished"
+            } else {
+                "Final"
+            },
             value("loss"),
             value("accuracy"),
             value("val_loss"),
@@ -187,8 +357,21 @@ pub fn run(args: TrainArgs) -> Result<()> {
             CONFIG_FILE,
             "every setting, to repeat the run or load the model",
         ),
+        (
+            CHECKPOINT_FILE,
+            "the last epoch's full state, to resume with --resume",
+        ),
     ] {
         println!("  {:<40} {what}", folder.join(file).display());
     }
-    Ok(())
+    if interrupted {
+        println!(
+            "Interrupted after {} of {} epochs (status \"interrupted\" in {CONFIG_FILE}). Resume with: kindling train --resume {}",
+            history.epochs(),
+            run_config.fit.epochs,
+            folder.display()
+        );
+        return Ok(Outcome::Interrupted);
+    }
+    Ok(Outcome::Finished)
 }

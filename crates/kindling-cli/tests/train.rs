@@ -32,6 +32,7 @@ fn a_run_writes_every_file_and_nothing_else() {
         entries(&dir.path().join("runs/tiny")),
         [
             "accuracy.png",
+            "checkpoint.kpt",
             "config.json",
             "history.csv",
             "history.json",

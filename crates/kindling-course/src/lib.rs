@@ -4,6 +4,7 @@
 //! `kindling-checker`, so a learner's stage never links them. Not meant for library
 //! users.
 
+pub mod allocator;
 pub mod args;
 pub mod facts;
 pub mod profile;

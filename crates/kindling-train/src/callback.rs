@@ -2,6 +2,7 @@
 //! epoch and of each batch, and can stop the run, change the learning rate or
 //! swap the model's weights (Keras' callbacks).
 
+use crate::checkpoint::CallbackState;
 use crate::error::FitError;
 use crate::history::History;
 
@@ -108,10 +109,33 @@ pub trait Callback<M> {
         Ok(())
     }
 
-    /// After the last epoch, whether training stopped early or not.
+    /// After the last epoch, whether training stopped early or not (not after an
+    /// interruption: an interrupted run is paused, and may be resumed).
     fn on_train_end(&mut self, _context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
         Ok(())
     }
+
+    /// What this callback remembers between epochs (counters, best values, kept
+    /// weights), saved in each checkpoint so that a resumed run goes on exactly as
+    /// an uninterrupted one would. `None` (the default): it remembers nothing.
+    fn save_state(&self) -> Option<CallbackState<M>> {
+        None
+    }
+
+    /// Puts back what [`save_state`](Self::save_state) returned, after
+    /// `on_train_begin` when a run resumes.
+    fn load_state(&mut self, _state: CallbackState<M>) -> Result<(), FitError> {
+        Ok(())
+    }
+}
+
+/// Reads a callback's saved values back, naming the callback when they do not fit.
+pub fn state_values<T: serde::de::DeserializeOwned>(
+    name: &str,
+    values: serde_json::Value,
+) -> Result<T, FitError> {
+    serde_json::from_value(values)
+        .map_err(|e| callback_error(name, format!("its saved state does not fit: {e}")))
 }
 
 /// Turns an I/O-style failure inside a callback into a [`FitError`].

@@ -6,6 +6,7 @@ use burn::optim::{AdamConfig, ModuleOptimizer, SgdConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::FitError;
+use crate::interrupt::Interrupt;
 
 /// The rule that turns gradients into weight updates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -65,6 +66,14 @@ pub struct FitConfig {
     pub verbosity: Verbosity,
     /// Stop with an error as soon as the loss is NaN or infinite (on by default).
     pub terminate_on_nan: bool,
+    /// A flag that stops training after the current batch when raised (Ctrl-C, with
+    /// [`Interrupt::ctrl_c`]); `fit` then returns the finished epochs. Not saved.
+    #[serde(skip)]
+    pub interrupt: Option<Interrupt>,
+    /// Where to write a checkpoint after every epoch (see [`crate::checkpoint`]).
+    /// Not saved: it is a place, not a setting of the run.
+    #[serde(skip)]
+    pub checkpoint: Option<std::path::PathBuf>,
 }
 
 impl Default for FitConfig {
@@ -79,6 +88,8 @@ impl Default for FitConfig {
             grad_clip: None,
             verbosity: Verbosity::Progress,
             terminate_on_nan: true,
+            interrupt: None,
+            checkpoint: None,
         }
     }
 }
@@ -124,6 +135,53 @@ impl FitConfig {
     pub fn with_verbosity(mut self, verbosity: Verbosity) -> Self {
         self.verbosity = verbosity;
         self
+    }
+
+    /// Stops training when `interrupt` is raised.
+    pub fn with_interrupt(mut self, interrupt: Option<Interrupt>) -> Self {
+        self.interrupt = interrupt;
+        self
+    }
+
+    /// Writes a checkpoint to `path` after every epoch.
+    pub fn with_checkpoint(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.checkpoint = path;
+        self
+    }
+
+    /// The first setting that makes training take a different path from `other`'s
+    /// (the number of epochs, printing and where checkpoints go do not count), as
+    /// `(name, ours, theirs)`.
+    pub fn differs_from(&self, other: &FitConfig) -> Option<(&'static str, String, String)> {
+        let pairs = [
+            (
+                "batch_size",
+                self.batch_size.to_string(),
+                other.batch_size.to_string(),
+            ),
+            (
+                "learning_rate",
+                self.learning_rate.to_string(),
+                other.learning_rate.to_string(),
+            ),
+            (
+                "optimizer",
+                format!("{:?}", self.optimizer),
+                format!("{:?}", other.optimizer),
+            ),
+            ("seed", self.seed.to_string(), other.seed.to_string()),
+            (
+                "grad_clip",
+                format!("{:?}", self.grad_clip),
+                format!("{:?}", other.grad_clip),
+            ),
+            (
+                "terminate_on_nan",
+                self.terminate_on_nan.to_string(),
+                other.terminate_on_nan.to_string(),
+            ),
+        ];
+        pairs.into_iter().find(|(_, ours, theirs)| ours != theirs)
     }
 
     /// Checks every setting, naming the first one out of range.

@@ -34,6 +34,19 @@ pub enum FitError {
     /// There is nothing to train on.
     #[error("the training data is empty. Fix: give fit at least one training example")]
     NoData,
+    /// A resumed run has no epochs left to train.
+    #[error(
+        "the run has already trained {done} epoch(s), and {epochs} were asked for. Fix: ask for more epochs than {done}"
+    )]
+    NothingToResume {
+        /// Epochs already trained.
+        done: usize,
+        /// Epochs asked for in all.
+        epochs: usize,
+    },
+    /// A checkpoint could not be written or does not fit.
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
     /// A callback failed (for example, it could not write a file).
     #[error("{callback}: {problem}")]
     Callback {

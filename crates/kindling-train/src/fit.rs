@@ -4,17 +4,22 @@ use std::time::Instant;
 
 use burn::nn::loss::CrossEntropyLoss;
 use burn::optim::GradientsParams;
+use burn::tensor::Bytes;
 
 use kindling_data::epoch_batches;
 use kindling_models::Classifier;
 
 use crate::callback::{BatchAction, BatchEnd, Callback, Control, TrainingContext};
 use crate::callbacks::TerminateOnNaN;
+use crate::checkpoint::{
+    CallbackState, Checkpoint, CheckpointError, module_bytes, module_from_bytes,
+};
 use crate::config::FitConfig;
 use crate::data::ClassificationData;
 use crate::error::FitError;
 use crate::evaluate::{count_correct, evaluate};
-use crate::history::History;
+use crate::history::{History, STATUS_INTERRUPTED, STATUS_KEY};
+use crate::interrupt::Interrupt;
 use crate::progress::{Progress, epoch_row};
 
 /// The exact Burn release Kindling is built and tested against.
@@ -43,12 +48,54 @@ where
 
 /// [`fit`] with callbacks (early stopping, checkpoints, schedules, ...). The
 /// callbacks stay yours, so you can ask them afterwards what they saw.
+///
+/// With `config.interrupt` set (or Ctrl-C installed by the program with
+/// [`Interrupt::ctrl_c`]), raising the flag stops training after
+/// the current batch: the unfinished epoch is dropped, and `fit` returns the model
+/// and history of the last finished epoch, the history marked
+/// [`History::interrupted`]. With `config.checkpoint` set, a [`Checkpoint`] is
+/// written after every epoch, from which [`resume_with`] goes on.
 pub fn fit_with<M, T, const D: usize>(
     model: M,
     train: &T,
     valid: Option<&T>,
     config: &FitConfig,
     callbacks: &mut [&mut dyn Callback<M>],
+) -> Result<(M, History), FitError>
+where
+    M: Classifier<D>,
+    T: ClassificationData<D>,
+{
+    train_from(model, train, valid, config, callbacks, None)
+}
+
+/// Goes on with a run from its checkpoint (written by a run with
+/// `config.checkpoint`) up to `config.epochs`, with the same data, settings and
+/// callbacks: the history comes out bit-identical to a run that never stopped.
+/// `model` gives the structure (a freshly built model of the same kind); the
+/// checkpoint's weights replace its own.
+pub fn resume_with<M, T, const D: usize>(
+    model: M,
+    train: &T,
+    valid: Option<&T>,
+    config: &FitConfig,
+    callbacks: &mut [&mut dyn Callback<M>],
+    checkpoint: &Checkpoint,
+) -> Result<(M, History), FitError>
+where
+    M: Classifier<D>,
+    T: ClassificationData<D>,
+{
+    train_from(model, train, valid, config, callbacks, Some(checkpoint))
+}
+
+fn train_from<M, T, const D: usize>(
+    model: M,
+    train: &T,
+    valid: Option<&T>,
+    config: &FitConfig,
+    callbacks: &mut [&mut dyn Callback<M>],
+    resume: Option<&Checkpoint>,
 ) -> Result<(M, History), FitError>
 where
     M: Classifier<D>,
@@ -61,11 +108,46 @@ where
     let device = model.devices().into_iter().next().unwrap_or_default();
     let plain_device = device.clone().without_autodiff();
     let train_device = device.autodiff();
-    let mut model = model.fork(&train_device).train();
     let mut optimizer = config.build_optimizer();
+    let mut history = History::new();
+    let mut learning_rate = config.learning_rate;
+    let mut first_epoch = 1;
+    let model = match resume {
+        None => model,
+        Some(checkpoint) => {
+            let path = checkpoint.source();
+            if let Some((setting, ours, theirs)) = config.differs_from(checkpoint.fit_config()) {
+                return Err(CheckpointError::Mismatch {
+                    path: path.to_path_buf(),
+                    problem: format!(
+                        "it was trained with {setting} = {theirs}, this run asks for {ours}"
+                    ),
+                }
+                .into());
+            }
+            if checkpoint.epoch() >= config.epochs {
+                return Err(FitError::NothingToResume {
+                    done: checkpoint.epoch(),
+                    epochs: config.epochs,
+                });
+            }
+            optimizer = optimizer
+                .from_bytes(Bytes::from_bytes_vec(checkpoint.optimizer_bytes().to_vec()))
+                .map_err(|e| CheckpointError::Mismatch {
+                    path: path.to_path_buf(),
+                    problem: format!("its optimizer state does not load ({e})"),
+                })?;
+            history = checkpoint.history();
+            learning_rate = checkpoint.learning_rate();
+            first_epoch = checkpoint.epoch() + 1;
+            checkpoint.load_model(model, path)?
+        }
+    };
+    // Weights kept by callbacks are loaded into copies of the plain model.
+    let plain_template = resume.map(|_| model.clone());
+    let mut model = model.fork(&train_device).train();
     let loss_fn = CrossEntropyLoss::new(None, &train_device);
 
-    let mut history = History::new();
     history.set_context("seed", config.seed);
     history.set_context("device", format!("{plain_device:?}"));
     history.set_context("burn", BURN_VERSION);
@@ -78,7 +160,6 @@ where
     history.set_context("valid_examples", valid.map_or(0, |v| v.len()));
 
     let mut nan_guard = TerminateOnNaN;
-    let mut learning_rate = config.learning_rate;
     let mut control = Control::default();
     let mut progress = Progress::new(config.verbosity);
 
@@ -98,8 +179,23 @@ where
         }};
     }
 
-    each_callback!(0, on_train_begin);
-    for epoch in 1..=config.epochs {
+    each_callback!(first_epoch - 1, on_train_begin);
+    if let Some(checkpoint) = resume {
+        let template = plain_template.expect("kept when resuming");
+        restore_callbacks(checkpoint, callbacks, |bytes| {
+            module_from_bytes(template.clone(), bytes).map(|m| m.fork(&train_device).train())
+        })?;
+    }
+    let interrupt = config.interrupt.clone().or_else(Interrupt::installed);
+    let interrupt = interrupt.as_ref();
+    // What an interruption returns: the model as the last finished epoch left it.
+    let mut last_finished = interrupt.map(|_| model.clone());
+    let mut interrupted_in = None;
+    for epoch in first_epoch..=config.epochs {
+        if interrupt.is_some_and(|flag| flag.requested()) {
+            interrupted_in = Some(epoch);
+            break;
+        }
         each_callback!(epoch, on_epoch_begin);
         let started = Instant::now();
         let batches = epoch_batches(train.len(), config.batch_size, config.seed, epoch);
@@ -138,6 +234,13 @@ where
             if control.stop.is_some() {
                 break;
             }
+            if interrupt.is_some_and(|flag| flag.requested()) {
+                interrupted_in = Some(epoch);
+                break;
+            }
+        }
+        if interrupted_in.is_some() {
+            break;
         }
 
         let mut row = vec![
@@ -159,11 +262,48 @@ where
         for note in control.notes.drain(..) {
             progress.line(&note);
         }
+        if let Some(path) = &config.checkpoint {
+            let saved = save_callbacks(callbacks)?;
+            let optimizer_state = optimizer.into_bytes().map_err(|e| CheckpointError::Io {
+                action: "write",
+                path: path.clone(),
+                problem: e.to_string(),
+            })?;
+            let weights = module_bytes(&model.valid()).map_err(|problem| CheckpointError::Io {
+                action: "write",
+                path: path.clone(),
+                problem,
+            })?;
+            Checkpoint::new(
+                epoch,
+                learning_rate,
+                config,
+                &history,
+                weights,
+                optimizer_state.to_vec(),
+                saved,
+            )
+            .save(path)?;
+        }
+        if let Some(last) = last_finished.as_mut() {
+            *last = model.clone();
+        }
         if let Some(reason) = control.stop.take() {
             progress.line(&reason);
             history.set_context("stopped_early_after_epoch", epoch);
             break;
         }
+    }
+    if let Some(epoch) = interrupted_in {
+        progress.clear_bar();
+        history.set_context(STATUS_KEY, STATUS_INTERRUPTED);
+        history.set_context("interrupted_during_epoch", epoch);
+        progress.line(&format!(
+            "Interrupted during epoch {epoch}: kept the {} finished epoch(s); the unfinished one is dropped.",
+            history.epochs()
+        ));
+        let model = last_finished.expect("kept while an interrupt is watched");
+        return Ok((model.valid(), history));
     }
     let last_epoch = history.epochs();
     each_callback!(last_epoch, on_train_end);
@@ -172,4 +312,63 @@ where
     }
     progress.clear_bar();
     Ok((model.valid(), history))
+}
+
+/// Every callback's state, by position, with kept weights as bytes.
+type SavedCallbacks = Vec<(String, serde_json::Value, Option<Vec<u8>>)>;
+
+fn save_callbacks<M: Classifier<D>, const D: usize>(
+    callbacks: &[&mut dyn Callback<M>],
+) -> Result<SavedCallbacks, FitError> {
+    callbacks
+        .iter()
+        .map(|callback| {
+            let name = callback.name().to_string();
+            let Some(state) = callback.save_state() else {
+                return Ok((name, serde_json::Value::Null, None));
+            };
+            let weights = state
+                .model
+                .map(|model| module_bytes(&model.valid()))
+                .transpose()
+                .map_err(|problem| crate::callback::callback_error(&name, problem))?;
+            Ok((name, state.values, weights))
+        })
+        .collect()
+}
+
+fn restore_callbacks<M: Classifier<D>, const D: usize>(
+    checkpoint: &Checkpoint,
+    callbacks: &mut [&mut dyn Callback<M>],
+    load_weights: impl Fn(&[u8]) -> Result<M, String>,
+) -> Result<(), FitError> {
+    let saved = checkpoint.callback_states();
+    let names = |names: Vec<&str>| format!("[{}]", names.join(", "));
+    let saved_names = names(saved.iter().map(|(name, ..)| *name).collect());
+    let our_names = names(callbacks.iter().map(|c| c.name()).collect());
+    if saved_names != our_names {
+        return Err(CheckpointError::Mismatch {
+            path: checkpoint.source().to_path_buf(),
+            problem: format!(
+                "it was trained with the callbacks {saved_names}, this run has {our_names}"
+            ),
+        }
+        .into());
+    }
+    for ((name, values, weights), callback) in saved.into_iter().zip(callbacks.iter_mut()) {
+        if values.is_null() && weights.is_none() {
+            continue;
+        }
+        let model = weights.map(&load_weights).transpose().map_err(|problem| {
+            CheckpointError::Mismatch {
+                path: checkpoint.source().to_path_buf(),
+                problem: format!("the weights kept by {name} do not fit the model ({problem})"),
+            }
+        })?;
+        callback.load_state(CallbackState {
+            values: values.clone(),
+            model,
+        })?;
+    }
+    Ok(())
 }

@@ -103,6 +103,11 @@ pub enum HistoryError {
     },
 }
 
+/// The context key `fit` sets to [`STATUS_INTERRUPTED`] when a run is stopped from outside.
+pub const STATUS_KEY: &str = "status";
+/// The status of a run stopped by an [`Interrupt`](crate::Interrupt).
+pub const STATUS_INTERRUPTED: &str = "interrupted";
+
 /// Per-epoch metrics of a training run, plus the context needed to reproduce it.
 ///
 /// Columns keep the order in which they were first recorded (Keras order for `fit`:
@@ -120,6 +125,30 @@ impl History {
     /// An empty history.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The columns as stored, for exact copies (checkpoints).
+    pub(crate) fn columns(&self) -> &[(String, Vec<f64>)] {
+        &self.columns
+    }
+
+    /// A history rebuilt from [`columns`](Self::columns) of equal length.
+    pub(crate) fn from_columns(
+        columns: Vec<(String, Vec<f64>)>,
+        context: BTreeMap<String, String>,
+    ) -> History {
+        let epochs = columns.first().map_or(0, |(_, values)| values.len());
+        History {
+            columns,
+            epochs,
+            context,
+        }
+    }
+
+    /// True when the run was stopped from outside (Ctrl-C) before its last epoch:
+    /// it holds the epochs that finished.
+    pub fn interrupted(&self) -> bool {
+        self.context.get(STATUS_KEY).map(String::as_str) == Some(STATUS_INTERRUPTED)
     }
 
     /// Adds a fact about the run (seed, device, ...), replacing an earlier one.

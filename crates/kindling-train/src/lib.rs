@@ -8,24 +8,30 @@
 
 pub mod callback;
 pub mod callbacks;
+pub mod checkpoint;
 pub mod config;
 pub mod data;
 pub mod error;
 pub mod evaluate;
 pub mod fit;
 pub mod history;
+pub mod interrupt;
 pub mod progress;
 pub mod run_config;
 pub mod trained_run;
 
 pub use callback::{BatchAction, BatchEnd, Callback, TrainingContext};
+pub use checkpoint::{CHECKPOINT_FILE, CallbackState, Checkpoint, CheckpointError};
 pub use config::{FitConfig, GradClip, OptimizerKind, Verbosity, validate_learning_rate};
 pub use data::{ClassificationData, FeatureData, ImageData};
 pub use error::FitError;
 pub use evaluate::{Evaluation, evaluate, predict_proba};
-pub use fit::{BURN_VERSION, fit, fit_with};
-pub use history::{BestEpoch, EpochRow, History, HistoryError, Mode};
-pub use run_config::{CONFIG_FILE, MODEL_FILE, RunConfig, RunConfigError};
+pub use fit::{BURN_VERSION, fit, fit_with, resume_with};
+pub use history::{
+    BestEpoch, EpochRow, History, HistoryError, Mode, STATUS_INTERRUPTED, STATUS_KEY,
+};
+pub use interrupt::{FORCE_QUIT_EXIT_CODE, Interrupt, InterruptError};
+pub use run_config::{CONFIG_FILE, MODEL_FILE, RunConfig, RunConfigError, RunStatus};
 pub use trained_run::{SetPredictions, TrainedRun, TrainedRunError, predict_set};
 
 // Toolkit: plain-Rust line fitting, the threshold learner, learning-rate tools,

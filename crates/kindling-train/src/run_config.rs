@@ -14,6 +14,21 @@ pub const CONFIG_FILE: &str = "config.json";
 /// The name of the trained weights in a run folder.
 pub const MODEL_FILE: &str = "model.bpk";
 
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Training is under way (a folder left in this state was killed; its
+    /// checkpoint still resumes it).
+    Running,
+    /// Stopped by Ctrl-C after its last finished epoch; it can be resumed.
+    Interrupted,
+    /// Trained all its epochs, or stopped early by a callback (files older than
+    /// the status field read as finished).
+    #[default]
+    Finished,
+}
+
 /// Everything needed to repeat a run or load its model: saved as `config.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
@@ -37,6 +52,12 @@ pub struct RunConfig {
     pub normalization: Normalization,
     /// The training settings.
     pub fit: FitConfig,
+    /// Early stopping's patience on `val_loss` (best weights kept), if it was on.
+    #[serde(default)]
+    pub patience: Option<usize>,
+    /// Where the run stands.
+    #[serde(default)]
+    pub status: RunStatus,
 }
 
 /// A `config.json` that could not be read.
@@ -124,6 +145,8 @@ mod tests {
             class_names: (0..10).map(|i| format!("class{i}")).collect(),
             normalization: Normalization::IDENTITY,
             fit: FitConfig::default(),
+            patience: Some(3),
+            status: RunStatus::Interrupted,
         }
     }
 
@@ -132,6 +155,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         example().save(dir.path()).unwrap();
         assert_eq!(RunConfig::load(dir.path()).unwrap(), example());
+    }
+
+    #[test]
+    fn a_config_without_status_or_patience_reads_as_a_finished_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut json: serde_json::Value = serde_json::to_value(example()).unwrap();
+        assert_eq!(json["status"], "interrupted");
+        json.as_object_mut().unwrap().remove("status");
+        json.as_object_mut().unwrap().remove("patience");
+        std::fs::write(dir.path().join(CONFIG_FILE), json.to_string()).unwrap();
+        let read = RunConfig::load(dir.path()).unwrap();
+        assert_eq!((read.status, read.patience), (RunStatus::Finished, None));
     }
 
     #[test]

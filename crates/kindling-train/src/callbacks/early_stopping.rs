@@ -1,6 +1,9 @@
 //! Stop when a monitored metric stops improving.
 
-use crate::callback::{Callback, TrainingContext};
+use serde::{Deserialize, Serialize};
+
+use crate::callback::{Callback, TrainingContext, state_values};
+use crate::checkpoint::CallbackState;
 use crate::error::FitError;
 use crate::history::Mode;
 
@@ -90,6 +93,15 @@ impl<M: Clone> EarlyStopping<M> {
     }
 }
 
+/// What early stopping counts, saved in checkpoints (the best weights go beside it).
+#[derive(Serialize, Deserialize)]
+struct Counters {
+    /// The best epoch and its value's bits (exact, unlike JSON text).
+    best: Option<(usize, u64)>,
+    waited: usize,
+    stopped_at: Option<usize>,
+}
+
 impl<M: Clone> Callback<M> for EarlyStopping<M> {
     fn name(&self) -> &str {
         "EarlyStopping"
@@ -129,6 +141,29 @@ impl<M: Clone> Callback<M> for EarlyStopping<M> {
                 context.epoch, self.monitor, self.min_delta, self.waited, best
             ));
         }
+        Ok(())
+    }
+
+    fn save_state(&self) -> Option<CallbackState<M>> {
+        let counters = Counters {
+            best: self.best.map(|(epoch, value)| (epoch, value.to_bits())),
+            waited: self.waited,
+            stopped_at: self.stopped_at,
+        };
+        Some(CallbackState {
+            values: serde_json::to_value(counters).ok()?,
+            model: self.best_model.clone(),
+        })
+    }
+
+    fn load_state(&mut self, state: CallbackState<M>) -> Result<(), FitError> {
+        let counters: Counters = state_values("EarlyStopping", state.values)?;
+        self.best = counters
+            .best
+            .map(|(epoch, bits)| (epoch, f64::from_bits(bits)));
+        self.waited = counters.waited;
+        self.stopped_at = counters.stopped_at;
+        self.best_model = state.model;
         Ok(())
     }
 

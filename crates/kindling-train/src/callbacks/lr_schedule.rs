@@ -4,7 +4,8 @@ use std::f64::consts::PI;
 
 use serde::{Deserialize, Serialize};
 
-use crate::callback::{Callback, TrainingContext};
+use crate::callback::{Callback, TrainingContext, state_values};
+use crate::checkpoint::CallbackState;
 use crate::error::FitError;
 
 /// A plan for the learning rate over the epochs.
@@ -67,6 +68,19 @@ impl<M> Callback<M> for LrScheduler {
 
     fn on_train_begin(&mut self, context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
         self.initial = Some(*context.learning_rate);
+        Ok(())
+    }
+
+    fn save_state(&self) -> Option<CallbackState<M>> {
+        Some(CallbackState {
+            values: serde_json::json!(self.initial.map(f64::to_bits)),
+            model: None,
+        })
+    }
+
+    fn load_state(&mut self, state: CallbackState<M>) -> Result<(), FitError> {
+        let bits: Option<u64> = state_values("LearningRateScheduler", state.values)?;
+        self.initial = bits.map(f64::from_bits);
         Ok(())
     }
 

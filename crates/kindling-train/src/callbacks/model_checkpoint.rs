@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use burn::module::Module;
 
-use crate::callback::{Callback, TrainingContext, callback_error};
+use crate::callback::{Callback, TrainingContext, callback_error, state_values};
+use crate::checkpoint::CallbackState;
 use crate::error::FitError;
 use crate::history::Mode;
 
@@ -61,6 +62,21 @@ impl ModelCheckpoint {
 impl<M: Module> Callback<M> for ModelCheckpoint {
     fn name(&self) -> &str {
         "ModelCheckpoint"
+    }
+
+    fn save_state(&self) -> Option<CallbackState<M>> {
+        Some(CallbackState {
+            values: serde_json::json!([self.best.map(f64::to_bits), self.saved_epoch]),
+            model: None,
+        })
+    }
+
+    fn load_state(&mut self, state: CallbackState<M>) -> Result<(), FitError> {
+        let (best, saved_epoch): (Option<u64>, Option<usize>) =
+            state_values("ModelCheckpoint", state.values)?;
+        self.best = best.map(f64::from_bits);
+        self.saved_epoch = saved_epoch;
+        Ok(())
     }
 
     fn on_epoch_end(&mut self, context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {

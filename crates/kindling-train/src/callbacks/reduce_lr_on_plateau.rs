@@ -1,6 +1,7 @@
 //! Lower the learning rate when progress stalls.
 
-use crate::callback::{Callback, TrainingContext};
+use crate::callback::{Callback, TrainingContext, state_values};
+use crate::checkpoint::CallbackState;
 use crate::error::FitError;
 use crate::history::Mode;
 
@@ -74,6 +75,20 @@ impl ReduceLrOnPlateau {
 impl<M> Callback<M> for ReduceLrOnPlateau {
     fn name(&self) -> &str {
         "ReduceLROnPlateau"
+    }
+
+    fn save_state(&self) -> Option<CallbackState<M>> {
+        Some(CallbackState {
+            values: serde_json::json!([self.best.map(f64::to_bits), self.waited, self.cooling]),
+            model: None,
+        })
+    }
+
+    fn load_state(&mut self, state: CallbackState<M>) -> Result<(), FitError> {
+        let best: Option<u64>;
+        (best, self.waited, self.cooling) = state_values("ReduceLROnPlateau", state.values)?;
+        self.best = best.map(f64::from_bits);
+        Ok(())
     }
 
     fn on_epoch_end(&mut self, context: &mut TrainingContext<'_, M>) -> Result<(), FitError> {
