@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use image::imageops::FilterType;
 use rayon::prelude::*;
 
 use crate::error::DataError;
-use crate::image_set::{IMAGE_BYTES, IMAGE_SIDE, ImageSet, rgb_to_planes};
+use crate::image_file::read_image;
+use crate::image_set::{IMAGE_BYTES, ImageSet};
 
 /// Loads every image under `dir/<class>/`. Classes are the sub-folder names in
 /// alphabetical order; files and folders whose names start with `.` (such as
@@ -50,22 +50,10 @@ pub fn load(dir: &Path) -> Result<ImageSet, DataError> {
     ImageSet::new(pixels, labels, names)
 }
 
-/// Reads one image file and returns it as 32x32 colour planes.
+/// Reads one image file and returns it as 32x32 colour planes, prepared exactly as
+/// prediction prepares an image ([`read_image`]).
 pub fn read_resized(path: &Path) -> Result<Vec<u8>, DataError> {
-    let image = image::ImageReader::open(path)
-        .map_err(|e| DataError::io(path, e))?
-        .with_guessed_format()
-        .map_err(|e| DataError::io(path, e))?
-        .decode()
-        .map_err(|e| DataError::NotAnImage {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-    let side = IMAGE_SIDE as u32;
-    let small = image
-        .resize_exact(side, side, FilterType::Triangle)
-        .to_rgb8();
-    Ok(rgb_to_planes(small.as_raw()))
+    read_image(path)
 }
 
 fn class_folders(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
