@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use kindling::charts::{accuracy_chart, loss_chart};
 use kindling::choose_device;
-use kindling::data::{DataSource, SplitSizes, load_splits};
+use kindling::data::{Augmentation, DataSource, SplitSizes, load_splits};
 use kindling::evaluation::WEIGHTS_EPOCH_CONTEXT;
 use kindling::models::{ModelKind, init_seeded, save_model, summary};
 use kindling::train::callbacks::EarlyStopping;
@@ -68,6 +68,10 @@ pub struct TrainArgs {
     /// Print only the epoch rows (no model summary, no progress bar).
     #[arg(long)]
     quiet: bool,
+    /// Augment the training images: a comma-separated list of flip, crop (4-pixel
+    /// zero padding), crop-reflect, cutout; or none.
+    #[arg(long, default_value = "none")]
+    augment: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -77,7 +81,9 @@ enum Optimizer {
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
+    let augmentation: Augmentation = args.augment.parse()?;
     let config = FitConfig::default()
+        .with_augmentation((!augmentation.is_none()).then_some(augmentation))
         .with_epochs(args.epochs)
         .with_batch_size(args.batch_size)
         .with_learning_rate(args.lr)
@@ -118,6 +124,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
         splits.validation.len(),
         args.seed
     );
+    if let Some(augmentation) = &config.augmentation {
+        println!("Augmenting the training images each epoch: {augmentation}.");
+    }
     if !args.quiet {
         println!("{}", summary(&model, &device));
     }
