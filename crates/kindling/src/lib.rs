@@ -13,9 +13,11 @@
 //! | [`charts`] | `kindling-charts` | PNG and SVG charts |
 //! | [`device`] | here | choosing Flex (CPU) or CUDA |
 //! | [`evaluation`] | here | a whole evaluation of a run on its sealed test set |
+//! | [`inference`] | here | predicting image files with a trained run |
 
 pub mod device;
 pub mod evaluation;
+pub mod inference;
 
 pub use burn;
 pub use device::{DEVICE_ENV, DeviceChoice, DeviceError, choose_device, device_for};
