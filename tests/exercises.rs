@@ -114,3 +114,27 @@ fn stage06_exercise_fails_what_its_todos_leave_undone() {
         checked.describe()
     );
 }
+
+#[test]
+fn stage08_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage8", "exercises/stage08", stage08::run).check();
+    assert_eq!(
+        checked.failed(),
+        [
+            "s8.runs",
+            "s8.histories",
+            "s8.table",
+            "s8.sweep",
+            "s8.predict",
+            "s8.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    let sweep = checked.item("s8.sweep");
+    assert!(
+        sweep.detail.as_deref().unwrap().starts_with("the sweep has 2 trials"),
+        "{}",
+        checked.describe()
+    );
+}

@@ -242,3 +242,48 @@ fn stage06_solution() {
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
+
+#[test]
+fn stage08_solution() {
+    use kindling_course::facts::stage08::{BASELINE_DIR, EPOCHS, IMPROVED_DIR, folds, sizes};
+    use kindling_course::stages::stage08::{BASELINE_SNAPSHOT, IMPROVED_SNAPSHOT};
+    let run = StageRun::new("stage8", "solutions/stage08", stage08_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let size = sizes(report.profile);
+    let plan = folds(report.profile);
+    let info = context(
+        &report,
+        &[
+            ("train_images", size.train),
+            ("validation_images", size.validation),
+            ("epochs", EPOCHS),
+            ("kfold_images", plan.images),
+            ("folds", plan.folds),
+        ],
+    );
+    // The checker compares learners' histories with these two, within bands.
+    for (folder, name) in [(BASELINE_DIR, BASELINE_SNAPSHOT), (IMPROVED_DIR, IMPROVED_SNAPSHOT)] {
+        let history = History::load(&run.file(folder).join("history.json")).unwrap();
+        snapshot(name, &info, &reference_epochs(&history, 4));
+    }
+    let outputs: BTreeMap<&str, serde_json::Value> = ["runs", "gap_shrank", "sweep", "sweep_best", "kfold"]
+        .iter()
+        .map(|key| (*key, rounded_deep(report.get(key).cloned().unwrap_or_default())))
+        .collect();
+    snapshot("stage08_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}
+
+/// Every number inside objects and arrays rounded to 4 decimals.
+fn rounded_deep(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .map(|(key, value)| (key, rounded_deep(value)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        serde_json::Value::Array(items) => items.into_iter().map(rounded_deep).collect(),
+        other => rounded(other),
+    }
+}

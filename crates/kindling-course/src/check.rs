@@ -1,6 +1,7 @@
 //! A stage's checklist: the items of its book page's "Test your stage", each passed
 //! or failed, with a hint for what failed.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -149,6 +150,9 @@ pub struct CheckContext {
     pub seed: u64,
     /// Folder holding the reference snapshots (`tests/snapshots`).
     pub snapshots: PathBuf,
+    /// The stage's other programs, as built, by the name of their source file
+    /// (stage 9's `src/bin/predict.rs` is `predict`): checks may run them.
+    pub programs: BTreeMap<String, PathBuf>,
 }
 
 impl CheckContext {
@@ -164,7 +168,15 @@ impl CheckContext {
             profile: Profile::Check,
             seed: 42,
             snapshots: snapshots.to_path_buf(),
+            programs: BTreeMap::new(),
         }
+    }
+
+    /// The stage's other program `name` (see [`CheckContext::programs`]).
+    pub fn program(&self, name: &str) -> Result<&Path, String> {
+        self.programs.get(name).map(PathBuf::as_path).ok_or_else(|| {
+            format!("the stage has no program src/bin/{name}.rs, or it was not built")
+        })
     }
 
     /// Reads the run's report, checking that this run wrote it.

@@ -144,11 +144,15 @@ pub fn check_stage(
     if !quiet {
         println!("Building {} ...", folder.package);
     }
-    let binary = match build::build(folder, &stage.slug())? {
-        BuildOutcome::Built { binary, seconds } => {
+    let (binary, programs) = match build::build(folder, &stage.slug())? {
+        BuildOutcome::Built {
+            binary,
+            programs,
+            seconds,
+        } => {
             result.build_seconds = Some(seconds);
             items.push(CheckItem::pass(build_item.0, build_item.1));
-            binary
+            (binary, programs)
         }
         BuildOutcome::Failed { first_error } => {
             items.push(CheckItem::fail(
@@ -207,6 +211,7 @@ pub fn check_stage(
     );
     context.run_id = Some(run_id);
     context.started = started;
+    context.programs = programs;
     items.extend(evaluate_run(stage, &context));
     keep_results(out.path(), &stage.slug());
     Ok(finish(result, items))

@@ -3,3 +3,6 @@
 
 pub mod stage06;
 pub mod stage07;
+pub mod stage08;
+pub mod stage09;
+pub mod stage10;

@@ -7,6 +7,8 @@ pub mod stage03;
 pub mod stage04;
 pub mod stage05;
 pub mod stage06;
+pub mod stage08;
+pub mod stage09;
 
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
@@ -86,8 +88,8 @@ pub const STAGES: [StageInfo; 10] = [
     stage05::STAGE,
     stage06::STAGE,
     unwritten(7, "Mistakes"),
-    unwritten(8, "Improved model"),
-    unwritten(9, "Inference"),
+    stage08::STAGE,
+    stage09::STAGE,
     unwritten(10, "Demo evidence"),
 ];
 
