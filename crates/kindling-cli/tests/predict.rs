@@ -5,8 +5,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use kindling::burn::prelude::Device;
 use image::{DynamicImage, ImageBuffer, Luma, Rgb, Rgba};
+use kindling::burn::prelude::Device;
 use kindling::data::image_set::planes_to_rgb;
 use kindling::data::{DataSource, SplitSizes, load_splits};
 use kindling::train::{TrainedRun, predict_set};
@@ -88,7 +88,10 @@ fn images_of_any_format_get_probabilities_like_an_evaluation() {
         assert_eq!(prediction["image"], image.as_str());
         let top = prediction["top"].as_array().unwrap();
         assert_eq!(top.len(), 3, "top 3 by default");
-        let p: Vec<f64> = top.iter().map(|t| t["probability"].as_f64().unwrap()).collect();
+        let p: Vec<f64> = top
+            .iter()
+            .map(|t| t["probability"].as_f64().unwrap())
+            .collect();
         assert!(p[0] >= p[1] && p[1] >= p[2], "{p:?}");
         let all: Vec<f64> = prediction["probabilities"]
             .as_array()
@@ -123,18 +126,30 @@ fn images_of_any_format_get_probabilities_like_an_evaluation() {
     // Text, --top, and one chart per image.
     let output = kindling(
         dir.path(),
-        &["predict", "run", &images[0], &images[1], "--top", "5", "--chart", "top.png"],
+        &[
+            "predict", "run", &images[0], &images[1], "--top", "5", "--chart", "top.png",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("train-0.png\n  1. ") && text.contains("  5. "), "{text}");
+    assert!(
+        text.contains("train-0.png\n  1. ") && text.contains("  5. "),
+        "{text}"
+    );
     assert!(!text.contains("  6. "), "{text}");
     assert!(text.contains('%'), "{text}");
     assert_png(&dir.path().join("top-1.png"));
     assert_png(&dir.path().join("top-2.png"));
-    let single = kindling(dir.path(), &["predict", "run", &images[2], "--chart", "one.svg"]);
+    let single = kindling(
+        dir.path(),
+        &["predict", "run", &images[2], "--chart", "one.svg"],
+    );
     assert!(single.status.success(), "{}", stderr(&single));
-    assert!(std::fs::read_to_string(dir.path().join("one.svg")).unwrap().contains("<svg"));
+    assert!(
+        std::fs::read_to_string(dir.path().join("one.svg"))
+            .unwrap()
+            .contains("<svg")
+    );
 }
 
 #[test]
@@ -160,15 +175,30 @@ fn bad_images_and_settings_are_refused_with_the_fix() {
     .unwrap();
 
     let cases: [(&[&str], &[&str]); 10] = [
-        (&["run", "notes.png"], &["notes.png", "is not an image", "Fix:"]),
+        (
+            &["run", "notes.png"],
+            &["notes.png", "is not an image", "Fix:"],
+        ),
         (&["run", "empty.jpg"], &["empty.jpg", "is empty", "Fix:"]),
         (&["run", "cut.png"], &["cut.png", "is not an image", "Fix:"]),
-        (&["run", "huge.png"], &["huge.png", "90000x90000", "shrink it"]),
+        (
+            &["run", "huge.png"],
+            &["huge.png", "90000x90000", "shrink it"],
+        ),
         (&["run", "album"], &["album", "is a folder", "Fix:"]),
         (&["run", "missing.png"], &["missing.png"]),
-        (&["run", "good.png", "--top", "0"], &["--top 0", "at least 1"]),
-        (&["run", "good.png", "--top", "11"], &["--top 11", "10 classes", "--top 3"]),
-        (&["unfinished", "good.png"], &["has no model.bpk", "kindling train"]),
+        (
+            &["run", "good.png", "--top", "0"],
+            &["--top 0", "at least 1"],
+        ),
+        (
+            &["run", "good.png", "--top", "11"],
+            &["--top 11", "10 classes", "--top 3"],
+        ),
+        (
+            &["unfinished", "good.png"],
+            &["has no model.bpk", "kindling train"],
+        ),
         (&["nowhere", "good.png"], &["has no config.json", "Fix:"]),
     ];
     for (args, phrases) in cases {
@@ -180,11 +210,22 @@ fn bad_images_and_settings_are_refused_with_the_fix() {
     // A bad image among good ones: nothing predicted, no chart written.
     let mixed = kindling(
         dir.path(),
-        &["predict", "run", "good.png", "notes.png", "--chart", "chart.png"],
+        &[
+            "predict",
+            "run",
+            "good.png",
+            "notes.png",
+            "--chart",
+            "chart.png",
+        ],
     );
     assert_fails_with(&mixed, &["notes.png"]);
     assert!(stdout(&mixed).is_empty());
-    assert!(!entries(dir.path()).iter().any(|name| name.starts_with("chart")));
+    assert!(
+        !entries(dir.path())
+            .iter()
+            .any(|name| name.starts_with("chart"))
+    );
 }
 
 /// A PNG with a header but no pixels: enough to give its size.
@@ -217,7 +258,11 @@ impl Crc32 {
         for &byte in bytes {
             crc ^= u32::from(byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         self.value = !crc;

@@ -10,8 +10,20 @@ use support::{assert_fails_with, assert_png, kindling, stderr, stdout};
 fn train_and_evaluate(dir: &Path, name: &str, augment: &str, evaluate: bool) {
     let out = format!("runs/{name}");
     let args = [
-        "train", "--out", &out, "--quiet", "--train-size", "100", "--val-size", "30", "--epochs",
-        "2", "--model", "linear", "--augment", augment,
+        "train",
+        "--out",
+        &out,
+        "--quiet",
+        "--train-size",
+        "100",
+        "--val-size",
+        "30",
+        "--epochs",
+        "2",
+        "--model",
+        "linear",
+        "--augment",
+        augment,
     ];
     let output = kindling(dir, &args);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -28,7 +40,14 @@ fn a_report_compares_two_runs_and_refuses_what_it_must() {
     train_and_evaluate(dir.path(), "improved", "flip,crop", true);
     train_and_evaluate(dir.path(), "unevaluated", "none", false);
 
-    let args = ["report", "runs/improved", "--baseline", "runs/baseline", "--out", "demo"];
+    let args = [
+        "report",
+        "runs/improved",
+        "--baseline",
+        "runs/baseline",
+        "--out",
+        "demo",
+    ];
     let output = kindling(dir.path(), &args);
     assert!(output.status.success(), "{}", stderr(&output));
     let printed = stdout(&output);
@@ -47,10 +66,16 @@ fn a_report_compares_two_runs_and_refuses_what_it_must() {
     forced.push("--force");
     assert!(kindling(dir.path(), &forced).status.success());
 
-    let not_evaluated = kindling(dir.path(), &["report", "runs/unevaluated", "--out", "other"]);
+    let not_evaluated = kindling(
+        dir.path(),
+        &["report", "runs/unevaluated", "--out", "other"],
+    );
     assert_fails_with(
         &not_evaluated,
-        &["has no test_metrics.json", "kindling evaluate runs/unevaluated"],
+        &[
+            "has no test_metrics.json",
+            "kindling evaluate runs/unevaluated",
+        ],
     );
     assert!(!dir.path().join("other").exists());
     let no_run = kindling(dir.path(), &["report", "runs/nothing", "--out", "other"]);

@@ -113,7 +113,10 @@ fn bad_settings_are_refused_before_anything_is_written() {
         (&["--dataset", "mnist"], &["unknown dataset", "folder:PATH"]),
         (
             &["--augment", "flip,rotate"],
-            &["unknown augmentation `rotate`", "flip, crop, crop-reflect, cutout"],
+            &[
+                "unknown augmentation `rotate`",
+                "flip, crop, crop-reflect, cutout",
+            ],
         ),
     ];
     for (extra, phrases) in cases {

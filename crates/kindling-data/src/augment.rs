@@ -459,7 +459,10 @@ mod tests {
             assert_eq!(augmentation.to_string(), list);
         }
         assert!("".parse::<Augmentation>().unwrap().is_none());
-        let message = "flip,rotate".parse::<Augmentation>().unwrap_err().to_string();
+        let message = "flip,rotate"
+            .parse::<Augmentation>()
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("`rotate`") && message.contains("crop-reflect, cutout"));
     }
 

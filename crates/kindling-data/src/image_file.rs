@@ -84,7 +84,9 @@ pub fn prepare_image(image: &DynamicImage) -> Vec<u8> {
     let rgb = if image.width() == side && image.height() == side {
         image.to_rgb8()
     } else {
-        image.resize_exact(side, side, FilterType::Triangle).to_rgb8()
+        image
+            .resize_exact(side, side, FilterType::Triangle)
+            .to_rgb8()
     };
     rgb_to_planes(rgb.as_raw())
 }
@@ -122,7 +124,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let gray = ImageBuffer::from_pixel(64, 48, Luma([100u8]));
         let gray = read_image(&save(dir.path(), "g.png", DynamicImage::ImageLuma8(gray))).unwrap();
-        assert!(gray.iter().all(|&v| v == 100), "gray copied to each channel");
+        assert!(
+            gray.iter().all(|&v| v == 100),
+            "gray copied to each channel"
+        );
 
         let rgba = ImageBuffer::from_pixel(10, 20, Rgba([10u8, 20, 30, 0]));
         let rgba = read_image(&save(dir.path(), "a.png", DynamicImage::ImageRgba8(rgba))).unwrap();

@@ -80,7 +80,10 @@ fn fit_asks_for_augmented_batches_of_the_training_pile_only() {
     );
     let valid_calls = valid.calls.into_inner().unwrap();
     assert!(!valid_calls.is_empty());
-    assert!(valid_calls.iter().all(|call| call == "batch"), "{valid_calls:?}");
+    assert!(
+        valid_calls.iter().all(|call| call == "batch"),
+        "{valid_calls:?}"
+    );
 }
 
 fn images(count: usize) -> ImageSet {
@@ -105,15 +108,27 @@ fn image_batches_are_augmented_reproducibly_and_only_when_asked() {
     let plain = values(data.batch(&indices, &device).0);
 
     let off = FitConfig::default();
-    assert_eq!(values(data.training_batch(&indices, 1, &off, &device).0), plain);
+    assert_eq!(
+        values(data.training_batch(&indices, 1, &off, &device).0),
+        plain
+    );
     let nothing = FitConfig::default().with_augmentation(Some(Augmentation::none()));
-    assert_eq!(values(data.training_batch(&indices, 1, &nothing, &device).0), plain);
+    assert_eq!(
+        values(data.training_batch(&indices, 1, &nothing, &device).0),
+        plain
+    );
 
     let on = FitConfig::default().with_augmentation(Some(Augmentation::flip_and_crop()));
     let first = values(data.training_batch(&indices, 1, &on, &device).0);
     assert_ne!(first, plain);
-    assert_eq!(values(data.training_batch(&indices, 1, &on, &device).0), first);
-    assert_ne!(values(data.training_batch(&indices, 2, &on, &device).0), first);
+    assert_eq!(
+        values(data.training_batch(&indices, 1, &on, &device).0),
+        first
+    );
+    assert_ne!(
+        values(data.training_batch(&indices, 2, &on, &device).0),
+        first
+    );
     // Each image's draw belongs to the image, not to its place in the batch.
     let reversed: Vec<usize> = indices.iter().rev().copied().collect();
     let backwards = values(data.training_batch(&reversed, 1, &on, &device).0);

@@ -20,7 +20,8 @@ use kindling_charts::{
 };
 use kindling_data::atomic::write_atomically;
 use kindling_data::{
-    DataError, DataSource, IMAGE_SIDE, ImageSet, LedgerEntry, LedgerError, SplitSizes, TestOpening, load_splits,
+    DataError, DataSource, IMAGE_SIDE, ImageSet, LedgerEntry, LedgerError, SplitSizes, TestOpening,
+    load_splits,
 };
 use kindling_metrics::{
     ClassificationInterpretation, ClassificationMetrics, Confusion, ConfusionMatrix, MetricsError,
@@ -317,7 +318,9 @@ pub const WEIGHTS_EPOCH_CONTEXT: &str = "weights_from_epoch";
 /// the epoch named by [`WEIGHTS_EPOCH_CONTEXT`] if any, else the last epoch.
 pub fn validation_accuracy(run_dir: &Path) -> Option<f64> {
     let history = History::load(&run_dir.join("history.json")).ok()?;
-    history.row(saved_weights_epoch(&history)?)?.get("val_accuracy")
+    history
+        .row(saved_weights_epoch(&history)?)?
+        .get("val_accuracy")
 }
 
 /// The epoch (from 1) whose weights a run saved: the one named by

@@ -179,7 +179,11 @@ pub fn check_top_k(top: usize, classes: usize) -> Result<(), InferenceError> {
 /// comes first.
 pub fn top_k(probabilities: &[f64], class_names: &[String], k: usize) -> Vec<ClassProbability> {
     let mut order: Vec<usize> = (0..probabilities.len()).collect();
-    order.sort_by(|&a, &b| probabilities[b].total_cmp(&probabilities[a]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        probabilities[b]
+            .total_cmp(&probabilities[a])
+            .then(a.cmp(&b))
+    });
     order
         .into_iter()
         .take(k)
@@ -199,10 +203,10 @@ pub fn top_k(probabilities: &[f64], class_names: &[String], k: usize) -> Vec<Cla
 pub fn prediction_chart(prediction: &ImagePrediction, path: &Path) -> Result<(), InferenceError> {
     let labels: Vec<&str> = prediction.top.iter().map(|c| c.name.as_str()).collect();
     let probabilities: Vec<f64> = prediction.top.iter().map(|c| c.probability).collect();
-    let name = prediction
-        .image
-        .file_name()
-        .map_or_else(|| prediction.image.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = prediction.image.file_name().map_or_else(
+        || prediction.image.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let title = format!("Top {} for {name}", prediction.top.len());
     top_k_bars(&labels, &probabilities, &title, path)?;
     Ok(())
@@ -225,7 +229,12 @@ mod tests {
         let classes: Vec<usize> = top.iter().map(|c| c.class).collect();
         assert_eq!(classes, [1, 3, 0]);
         assert_eq!(top[0].name, "c1");
-        assert!(check_top_k(0, 4).unwrap_err().to_string().contains("between 1 and 4"));
+        assert!(
+            check_top_k(0, 4)
+                .unwrap_err()
+                .to_string()
+                .contains("between 1 and 4")
+        );
         assert!(check_top_k(5, 4).is_err());
         assert!(check_top_k(4, 4).is_ok());
     }
@@ -242,12 +251,7 @@ mod tests {
         let model = init_seeded(&device, 3, |d| ModelKind::BaselineCnn.init(10, d));
         let normalization = splits.normalization();
         let evaluated = predict_set(&model, &splits.train, normalization, &device);
-        let predictor = Predictor::new(
-            model,
-            normalization,
-            splits.class_names().to_vec(),
-            device,
-        );
+        let predictor = Predictor::new(model, normalization, splits.class_names().to_vec(), device);
 
         let dir = tempfile::tempdir().unwrap();
         let picked = [0usize, 7, 29];
@@ -289,7 +293,9 @@ mod tests {
         image::RgbImage::new(8, 8).save(&good).unwrap();
         let bad = dir.path().join("bad.png");
         std::fs::write(&bad, "text").unwrap();
-        let error = predictor.predict_files(&[good.clone(), bad], 1).unwrap_err();
+        let error = predictor
+            .predict_files(&[good.clone(), bad], 1)
+            .unwrap_err();
         assert!(error.to_string().contains("bad.png"), "{error}");
         assert!(matches!(
             predictor.predict_files(&[good.clone()], 3),

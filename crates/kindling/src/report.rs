@@ -261,7 +261,10 @@ pub fn write_report(
     }
     if let Some(baseline) = &baseline {
         let curves = [
-            (run.name.clone(), run.history.get("val_accuracy").unwrap_or(&[]).to_vec()),
+            (
+                run.name.clone(),
+                run.history.get("val_accuracy").unwrap_or(&[]).to_vec(),
+            ),
             (
                 format!("{} (baseline)", baseline.name),
                 baseline.history.get("val_accuracy").unwrap_or(&[]).to_vec(),
@@ -320,11 +323,17 @@ pub fn read_source(file: &Path, field: &str) -> Result<f64, ReportError> {
     };
     if file.extension().is_some_and(|e| e == "csv") {
         let mut parts = field.trim_start_matches('/').splitn(2, '/');
-        let row: usize = parts.next().and_then(|r| r.parse().ok()).ok_or_else(missing)?;
+        let row: usize = parts
+            .next()
+            .and_then(|r| r.parse().ok())
+            .ok_or_else(missing)?;
         let column = parts.next().ok_or_else(missing)?;
         let mut lines = text.lines();
         let header: Vec<&str> = lines.next().ok_or_else(missing)?.split(',').collect();
-        let position = header.iter().position(|h| *h == column).ok_or_else(missing)?;
+        let position = header
+            .iter()
+            .position(|h| *h == column)
+            .ok_or_else(missing)?;
         let line = lines.nth(row).ok_or_else(missing)?;
         return line
             .split(',')
@@ -399,14 +408,16 @@ impl RunFiles {
         };
         let predictions_path = dir.join(PREDICTIONS_FILE);
         let predictions = match &metrics {
-            Some(metrics) if predictions_path.is_file() => {
-                Some(read_predictions(&predictions_path, metrics.class_names.len())?)
-            }
+            Some(metrics) if predictions_path.is_file() => Some(read_predictions(
+                &predictions_path,
+                metrics.class_names.len(),
+            )?),
             _ => None,
         };
-        let name = dir
-            .file_name()
-            .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         Ok(RunFiles {
             dir: dir.to_path_buf(),
             name,
@@ -548,7 +559,13 @@ fn code(words: impl Into<String>) -> Inline {
 
 impl Page {
     /// Reads the number at `field` of `file` and puts it on the page.
-    fn number(&mut self, label: impl Into<String>, file: &Path, field: &str, whole: bool) -> Result<Inline, ReportError> {
+    fn number(
+        &mut self,
+        label: impl Into<String>,
+        file: &Path,
+        field: &str,
+        whole: bool,
+    ) -> Result<Inline, ReportError> {
         let value = read_source(file, field)?;
         self.numbers.push(SourcedNumber {
             label: label.into(),
@@ -759,13 +776,21 @@ fn build_page(
     about.push(text(" validation images for "));
     about.push(page.number("epochs trained", &history_file, "/epochs", true)?);
     about.push(text(" epochs; the saved weights are those of epoch "));
-    let epoch_field = if run.history.context.contains_key(crate::evaluation::WEIGHTS_EPOCH_CONTEXT)
+    let epoch_field = if run
+        .history
+        .context
+        .contains_key(crate::evaluation::WEIGHTS_EPOCH_CONTEXT)
     {
         format!("/context/{}", crate::evaluation::WEIGHTS_EPOCH_CONTEXT)
     } else {
         "/epochs".to_string()
     };
-    about.push(page.number("epoch of the saved weights", &history_file, &epoch_field, true)?);
+    about.push(page.number(
+        "epoch of the saved weights",
+        &history_file,
+        &epoch_field,
+        true,
+    )?);
     about.push(text(". Augmentation: "));
     about.push(code(
         run.config
@@ -818,7 +843,12 @@ fn build_page(
         ("test macro F1", "/macro_f1"),
     ] {
         let mut row = vec![vec![text(label)]];
-        row.push(vec![page.number(format!("{label} of {}", run.name), &metrics_file, field, false)?]);
+        row.push(vec![page.number(
+            format!("{label} of {}", run.name),
+            &metrics_file,
+            field,
+            false,
+        )?]);
         if let Some(baseline) = baseline {
             row.push(match &baseline.metrics {
                 Some(_) => vec![page.number(
@@ -848,13 +878,23 @@ fn build_page(
     let mut rows = Vec::new();
     for (class, scores) in metrics.per_class.iter().enumerate() {
         let mut row = vec![vec![text(scores.name.clone())]];
-        for (what, whole) in [("precision", false), ("recall", false), ("f1", false), ("support", true)] {
+        for (what, whole) in [
+            ("precision", false),
+            ("recall", false),
+            ("f1", false),
+            ("support", true),
+        ] {
             let label = match what {
                 "f1" => format!("F1 of {}", scores.name),
                 "support" => format!("test images of {}", scores.name),
                 other => format!("{other} of {}", scores.name),
             };
-            row.push(vec![page.number(label, &metrics_file, &format!("/per_class/{class}/{what}"), whole)?]);
+            row.push(vec![page.number(
+                label,
+                &metrics_file,
+                &format!("/per_class/{class}/{what}"),
+                whole,
+            )?]);
         }
         if let Some((baseline, _)) = baseline_classes {
             row.push(vec![page.number(
@@ -871,20 +911,33 @@ fn build_page(
     // Charts.
     page.blocks.push(Block::Heading("Training curves".into()));
     for (file, alt) in [
-        (ACCURACY_CHART, "accuracy per epoch, training and validation"),
+        (
+            ACCURACY_CHART,
+            "accuracy per epoch, training and validation",
+        ),
         (LOSS_CHART, "loss per epoch, training and validation"),
     ] {
-        page.blocks.push(Block::Image { file: file.into(), alt: alt.into() });
+        page.blocks.push(Block::Image {
+            file: file.into(),
+            alt: alt.into(),
+        });
     }
     if let Some(baseline) = baseline {
-        page.blocks.push(Block::Heading("Against the baseline".into()));
+        page.blocks
+            .push(Block::Heading("Against the baseline".into()));
         page.blocks.push(Block::Paragraph(vec![
             text("Validation accuracy per epoch of "),
             code(run.name.clone()),
             text(" and of the baseline "),
             code(baseline.name.clone()),
             text(" (augmentation "),
-            code(baseline.config.fit.augmentation.map_or_else(|| "none".to_string(), |a| a.to_string())),
+            code(
+                baseline
+                    .config
+                    .fit
+                    .augmentation
+                    .map_or_else(|| "none".to_string(), |a| a.to_string()),
+            ),
             text("). The table above gives both runs' numbers side by side."),
         ]));
         page.blocks.push(Block::Image {
@@ -896,10 +949,14 @@ fn build_page(
     page.blocks.push(Block::Paragraph(vec![text(
         "Each row is an actual class, divided by its total: the diagonal is each class's recall, and a bright cell off it is a pair of classes the model mixes up.",
     )]));
-    page.blocks.push(Block::Image { file: CONFUSION_CHART.into(), alt: "row-normalised confusion matrix".into() });
+    page.blocks.push(Block::Image {
+        file: CONFUSION_CHART.into(),
+        alt: "row-normalised confusion matrix".into(),
+    });
 
     // Examples.
-    page.blocks.push(Block::Heading("Confident right answers".into()));
+    page.blocks
+        .push(Block::Heading("Confident right answers".into()));
     match &run.predictions {
         Some(predictions) => {
             let right = most_confident_right(predictions, CONFIDENT_RIGHT_SHOWN);
@@ -916,7 +973,10 @@ fn build_page(
                     )?],
                 ]);
             }
-            page.blocks.push(Block::Table { header: vec!["class (predicted and actual)".into(), "probability".into()], rows });
+            page.blocks.push(Block::Table {
+                header: vec!["class (predicted and actual)".into(), "probability".into()],
+                rows,
+            });
         }
         None => page.blocks.push(Block::Paragraph(vec![
             text("The run folder has no "),
@@ -925,9 +985,13 @@ fn build_page(
         ])),
     }
     if images.has(CONFIDENT_RIGHT_FILE) {
-        page.blocks.push(Block::Image { file: CONFIDENT_RIGHT_FILE.into(), alt: "the most confident right answers".into() });
+        page.blocks.push(Block::Image {
+            file: CONFIDENT_RIGHT_FILE.into(),
+            alt: "the most confident right answers".into(),
+        });
     }
-    page.blocks.push(Block::Heading("Confident wrong answers".into()));
+    page.blocks
+        .push(Block::Heading("Confident wrong answers".into()));
     let mut rows = Vec::new();
     for (position, mistake) in metrics.top_losses.iter().take(MISTAKES_SHOWN).enumerate() {
         let predicted = metrics.class_names[mistake.predicted].clone();
@@ -944,15 +1008,24 @@ fn build_page(
         ]);
     }
     if rows.is_empty() {
-        page.blocks.push(Block::Paragraph(vec![text("The model made no mistakes on the test set.")]));
+        page.blocks.push(Block::Paragraph(vec![text(
+            "The model made no mistakes on the test set.",
+        )]));
     } else {
         page.blocks.push(Block::Table {
-            header: vec!["predicted".into(), "actual".into(), "probability given".into()],
+            header: vec![
+                "predicted".into(),
+                "actual".into(),
+                "probability given".into(),
+            ],
             rows,
         });
     }
     if images.has(MISTAKES_FILE) {
-        page.blocks.push(Block::Image { file: MISTAKES_FILE.into(), alt: "the most confident mistakes".into() });
+        page.blocks.push(Block::Image {
+            file: MISTAKES_FILE.into(),
+            alt: "the most confident mistakes".into(),
+        });
     }
 
     // Limitations, from the evidence.
@@ -961,8 +1034,16 @@ fn build_page(
     let weakest = &metrics.weakest_class;
     limits.push(vec![
         text(format!("The weakest class is {}, with F1 ", weakest.name)),
-        page.number(format!("F1 of the weakest class, {}", weakest.name), &metrics_file, "/weakest_class/f1", false)?,
-        text(format!(": pictures of {} are the ones to distrust most.", weakest.name)),
+        page.number(
+            format!("F1 of the weakest class, {}", weakest.name),
+            &metrics_file,
+            "/weakest_class/f1",
+            false,
+        )?,
+        text(format!(
+            ": pictures of {} are the ones to distrust most.",
+            weakest.name
+        )),
     ]);
     if let Some(gap) = metrics.test_minus_validation
         && gap.abs() >= VALIDATION_TEST_GAP
@@ -974,7 +1055,12 @@ fn build_page(
         };
         limits.push(vec![
             text("Test accuracy minus validation accuracy is "),
-            page.number("test minus validation accuracy", &metrics_file, "/test_minus_validation", false)?,
+            page.number(
+                "test minus validation accuracy",
+                &metrics_file,
+                "/test_minus_validation",
+                false,
+            )?,
             text(format!(", so test accuracy is {direction}.")),
         ]);
     }
@@ -985,9 +1071,19 @@ fn build_page(
     {
         limits.push(vec![
             text("Training accuracy "),
-            page.number("training accuracy (saved weights)", &history_file, &format!("/metrics/accuracy/{index}"), false)?,
+            page.number(
+                "training accuracy (saved weights)",
+                &history_file,
+                &format!("/metrics/accuracy/{index}"),
+                false,
+            )?,
             text(" is well above validation accuracy "),
-            page.number("validation accuracy (saved weights)", &history_file, &format!("/metrics/val_accuracy/{index}"), false)?,
+            page.number(
+                "validation accuracy (saved weights)",
+                &history_file,
+                &format!("/metrics/val_accuracy/{index}"),
+                false,
+            )?,
             text(": the model fits its training images better than new ones (overfitting)."),
         ]);
     }
@@ -1027,7 +1123,8 @@ fn build_page(
         page.blocks.push(Block::Quote(note.clone()));
     }
 
-    page.blocks.push(Block::Heading("Where these numbers come from".into()));
+    page.blocks
+        .push(Block::Heading("Where these numbers come from".into()));
     page.blocks.push(Block::Paragraph(vec![
         text("Every number above was read from a file of the run folder "),
         code(run.dir.display().to_string()),
@@ -1041,7 +1138,11 @@ fn build_page(
 
 /// How many times the run's test set has been opened: from the ledger beside the
 /// run folder when it is there, else from the count recorded at evaluation.
-fn times_opened(run: &RunFiles, metrics: &TestMetrics, page: &mut Page) -> Result<Option<Inline>, ReportError> {
+fn times_opened(
+    run: &RunFiles,
+    metrics: &TestMetrics,
+    page: &mut Page,
+) -> Result<Option<Inline>, ReportError> {
     let root = parent_folder(&run.dir);
     if let Ok(ledger) = Ledger::load(root)
         && let Some(position) = ledger
@@ -1050,7 +1151,12 @@ fn times_opened(run: &RunFiles, metrics: &TestMetrics, page: &mut Page) -> Resul
             .position(|e| e.dataset == metrics.dataset && e.seed == metrics.seed)
     {
         let field = format!("/entries/{position}/times_opened");
-        return Ok(Some(page.number("times the test set was opened", &root.join(LEDGER_FILE), &field, true)?));
+        return Ok(Some(page.number(
+            "times the test set was opened",
+            &root.join(LEDGER_FILE),
+            &field,
+            true,
+        )?));
     }
     if metrics.test_set_opened.is_some() {
         return Ok(Some(page.number(

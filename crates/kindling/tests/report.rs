@@ -18,7 +18,12 @@ const SEED: u64 = 11;
 
 /// Trains a small linear model into `root/name` and, when `evaluate`, scores it on
 /// the test set, opened through the ledger as `kindling evaluate` does.
-fn make_run(root: &Path, name: &str, augmentation: Option<Augmentation>, evaluate: bool) -> PathBuf {
+fn make_run(
+    root: &Path,
+    name: &str,
+    augmentation: Option<Augmentation>,
+    evaluate: bool,
+) -> PathBuf {
     let sizes = SplitSizes {
         train: Some(100),
         validation: Some(40),
@@ -186,7 +191,11 @@ fn every_number_on_the_page_is_in_the_file_and_field_it_names() {
     let numbers = sourced_numbers(&html);
     // Each number appears on the page and again in the sources table.
     assert_eq!(numbers.len(), 2 * report.numbers.len());
-    assert!(report.numbers.len() > 40, "{} numbers", report.numbers.len());
+    assert!(
+        report.numbers.len() > 40,
+        "{} numbers",
+        report.numbers.len()
+    );
     for (file, field, shown) in &numbers {
         let value = read_source(Path::new(file), field)
             .unwrap_or_else(|e| panic!("{shown} names {file} {field}: {e}"));
@@ -210,7 +219,10 @@ fn every_number_on_the_page_is_in_the_file_and_field_it_names() {
         "predictions.csv",
         "test_ledger.json",
     ] {
-        assert!(files.contains(expected), "no number from {expected}: {files:?}");
+        assert!(
+            files.contains(expected),
+            "no number from {expected}: {files:?}"
+        );
     }
     let baseline_numbers = numbers
         .iter()
