@@ -138,3 +138,32 @@ fn stage08_exercise_fails_what_its_todos_leave_undone() {
         checked.describe()
     );
 }
+
+#[test]
+fn stage09_exercise_fails_what_its_todos_leave_undone() {
+    use kindling_course::facts::stage09::PROGRAM;
+    let mut run = StageRun::new("stage9", "exercises/stage09", stage09::run);
+    run.context.programs.insert(
+        PROGRAM.into(),
+        course_tests::build_program("stage09", "stage09-predict"),
+    );
+    let checked = run.check();
+    assert_eq!(
+        checked.failed(),
+        [
+            "s9.reference",
+            "s9.program",
+            "s9.bad_file",
+            "s9.predict",
+            "s9.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    let crash = checked.item("s9.bad_file");
+    assert!(
+        crash.detail.as_deref().unwrap().contains("exit status 101"),
+        "{}",
+        checked.describe()
+    );
+}

@@ -287,3 +287,42 @@ fn rounded_deep(value: serde_json::Value) -> serde_json::Value {
         other => rounded(other),
     }
 }
+
+#[test]
+fn stage09_solution() {
+    use kindling_course::facts::stage09::{EPOCHS, PROGRAM, sizes};
+    let mut run = StageRun::new("stage9", "solutions/stage09", stage09_solution::run);
+    run.context.programs.insert(
+        PROGRAM.into(),
+        course_tests::build_program("stage09-solution", "stage09-solution-predict"),
+    );
+    let report = StageReport::read(run.out.path()).unwrap();
+    let size = sizes(report.profile);
+    let info = context(
+        &report,
+        &[
+            ("train_images", size.train),
+            ("validation_images", size.validation),
+            ("epochs", EPOCHS),
+        ],
+    );
+    let guesses: Vec<serde_json::Value> = report
+        .get("reference_predictions")
+        .and_then(|p| p.as_array())
+        .unwrap()
+        .iter()
+        .map(|prediction| {
+            serde_json::json!({
+                "image": prediction["image"].as_str().and_then(|p| p.rsplit('/').next()),
+                "top": rounded_deep(prediction["top"].clone()),
+            })
+        })
+        .collect();
+    let outputs = serde_json::json!({
+        "reference_right": report.get("reference_right"),
+        "reference_predictions": guesses,
+    });
+    snapshot("stage09_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}

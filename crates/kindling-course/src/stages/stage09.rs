@@ -62,7 +62,7 @@ const HINTS: [Hint; 6] = [
         fix: "keep step 1 of run(): train::save_run(&trained, args, .., &out) writes both files",
     },
     Hint {
-        symptom: "The guesses are airplane, automobile, bird (classes 0, 1, 2) for every image",
+        symptom: "The guesses are the first three classes (0, 1 and 2) for every image",
         cause: "top_k still returns the first k classes instead of the most probable ones",
         fix: "sort the class numbers by probability, largest first (probabilities[b].total_cmp(&probabilities[a])), then take k",
     },
