@@ -298,7 +298,7 @@ mod tests {
             .unwrap_err();
         assert!(error.to_string().contains("bad.png"), "{error}");
         assert!(matches!(
-            predictor.predict_files(&[good.clone()], 3),
+            predictor.predict_files(std::slice::from_ref(&good), 3),
             Err(InferenceError::TopK { top: 3, classes: 2 })
         ));
         assert!(matches!(

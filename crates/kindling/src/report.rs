@@ -1114,7 +1114,7 @@ fn build_page(
     }
     if run.config.dataset == "builtin" {
         limits.push(vec![text(
-            "The images are Kindling's built-in generated set, drawn shapes on plain backgrounds, not real photos: these numbers say nothing about how the model does on photographs.",
+            "The images are Kindling's built-in generated set, shapes drawn on noisy coloured backgrounds, not real photos: these numbers say nothing about how the model does on photographs.",
         )]);
     }
     page.limitations = limits.iter().map(|l| page.plain(l)).collect();
@@ -1129,7 +1129,7 @@ fn build_page(
         text("Every number above was read from a file of the run folder "),
         code(run.dir.display().to_string()),
         text(
-            " (and of the baseline's, when given). Fields are JSON pointers into the file; in a CSV file they are the row (counted from the first row after the header) and the column.",
+            " (and of the baseline's, when given); paths are as they were given to the report builder. Fields are JSON pointers into the file; in a CSV file they are the row (counted from the first row after the header) and the column.",
         ),
     ]));
     page.blocks.push(Block::Sources);
