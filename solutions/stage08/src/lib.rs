@@ -95,7 +95,10 @@ pub fn run(args: &StageArgs) -> Result<()> {
     println!("{table}");
     kindling::data::atomic::write_bytes_atomically(&out.join(COMPARISON_FILE), table.as_bytes())?;
     let curves = [
-        ("baseline", baseline.history.require("val_accuracy")?.to_vec()),
+        (
+            "baseline",
+            baseline.history.require("val_accuracy")?.to_vec(),
+        ),
         (
             "improved (flip, crop)",
             improved.history.require("val_accuracy")?.to_vec(),
@@ -113,7 +116,11 @@ pub fn run(args: &StageArgs) -> Result<()> {
         "The gap went from {:+.3} to {:+.3}: augmentation {} it.",
         rows[0].gap,
         rows[1].gap,
-        if gap_shrank { "shrank" } else { "did not shrink" }
+        if gap_shrank {
+            "shrank"
+        } else {
+            "did not shrink"
+        }
     );
 
     // Step 4: how much does a score move when only the split changes?

@@ -77,7 +77,10 @@ pub fn sweep(
             augmentation,
             ..base
         };
-        println!("Trial: learning rate {}, augmentation {augmentation}", settings.learning_rate);
+        println!(
+            "Trial: learning rate {}, augmentation {augmentation}",
+            settings.learning_rate
+        );
         let run = train(train_set, validation, normalization, settings, device)?;
         let score = last(&run.history, "val_accuracy");
         runs.push(run);

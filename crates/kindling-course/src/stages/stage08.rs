@@ -29,7 +29,7 @@ pub const STAGE: StageInfo = StageInfo {
     name: "Improved model",
     items: &ITEMS,
     hints: &HINTS,
-    time_limit: 240,
+    time_limit: 360,
     evaluate: Some(evaluate),
 };
 
@@ -89,7 +89,7 @@ const HINTS: [Hint; 7] = [
     Hint {
         symptom: "validation_curves.png, sweep.csv or the k-fold scores are missing",
         cause: "a step of run() was removed or writes somewhere else",
-        fix: "keep steps 3 to 5 of run(): they write into args.out_dir(8), and report.set(..) each result",
+        fix: "keep steps 1, 3 and 4 of run(): they write into args.out_dir(8), and report.set(..) each result",
     },
     Hint {
         symptom: "The checker says your read disagrees with the numbers",
@@ -134,9 +134,7 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
         item(runs, both().and_then(|(b, i)| judge_runs(b, i))),
         item(
             histories,
-            both().and_then(|(b, i)| {
-                judge_histories(&context.snapshots, &b.history, &i.history)
-            }),
+            both().and_then(|(b, i)| judge_histories(&context.snapshots, &b.history, &i.history)),
         ),
         item(chart, judge_chart(context)),
         item(
@@ -266,8 +264,12 @@ fn judge_chart(context: &CheckContext) -> Result<String, Failure> {
     let path = context
         .fresh_file(CURVES_FILE)
         .map_err(|detail| (detail, FILES.fix))?;
-    let image = image::open(&path)
-        .map_err(|e| (format!("{CURVES_FILE} does not open as an image: {e}"), FILES.fix))?;
+    let image = image::open(&path).map_err(|e| {
+        (
+            format!("{CURVES_FILE} does not open as an image: {e}"),
+            FILES.fix,
+        )
+    })?;
     Ok(format!("{}x{} pixels", image.width(), image.height()))
 }
 
@@ -386,10 +388,7 @@ fn judge_sweep(report: &StageReport) -> Result<String, Failure> {
             SWEEP.fix,
         ));
     }
-    if let Some(bad) = seen
-        .iter()
-        .find(|t| !(0.0..=1.0).contains(&t.val_accuracy))
-    {
+    if let Some(bad) = seen.iter().find(|t| !(0.0..=1.0).contains(&t.val_accuracy)) {
         return Err((
             format!(
                 "the trial at learning rate {} with `{}` has the validation accuracy {}",
@@ -423,12 +422,12 @@ fn judge_sweep(report: &StageReport) -> Result<String, Failure> {
 
 /// The trial with the highest validation accuracy, the first of equal ones.
 fn best_trial(trials: &[TrialSeen]) -> Option<&TrialSeen> {
-    trials.iter().fold(None, |best: Option<&TrialSeen>, trial| {
-        match best {
+    trials
+        .iter()
+        .fold(None, |best: Option<&TrialSeen>, trial| match best {
             Some(b) if b.val_accuracy >= trial.val_accuracy => Some(b),
             _ => Some(trial),
-        }
-    })
+        })
 }
 
 fn judge_kfold(report: &StageReport, folds: usize) -> Result<String, Failure> {
@@ -523,7 +522,9 @@ fn judge_read(
         ));
     }
     if wrong.is_empty() {
-        Ok(format!("gap shrank: {shrank}; best {rate} with {augmentation}"))
+        Ok(format!(
+            "gap shrank: {shrank}; best {rate} with {augmentation}"
+        ))
     } else {
         Err((wrong.join("\n"), READ.fix))
     }
@@ -585,10 +586,7 @@ mod tests {
     fn the_table_is_recomputed_from_the_histories() {
         let baseline = history(&[(0.3, 0.28), (0.6, 0.4)]);
         let improved = history(&[(0.25, 0.3), (0.45, 0.42)]);
-        let good = report(&[(
-            "runs",
-            serde_json::json!([row(&baseline), row(&improved)]),
-        )]);
+        let good = report(&[("runs", serde_json::json!([row(&baseline), row(&improved)]))]);
         let detail = judge_table(&good, &baseline, &improved).unwrap();
         assert_eq!(detail, "gap +0.200 (baseline) and +0.030 (improved)");
         // The untouched exercise: the gap is NaN (JSON null).
@@ -597,12 +595,18 @@ mod tests {
         let bad = report(&[("runs", serde_json::json!([row(&baseline), broken]))]);
         let (detail, fix) = judge_table(&bad, &baseline, &improved).unwrap_err();
         assert_eq!(fix, GAP.fix);
-        assert!(detail.starts_with("the improved row's gap is missing"), "{detail}");
+        assert!(
+            detail.starts_with("the improved row's gap is missing"),
+            "{detail}"
+        );
         // Validation minus training: the wrong sign.
         let mut flipped = row(&baseline);
         flipped["gap"] = serde_json::json!(-0.2);
         let bad = report(&[("runs", serde_json::json!([flipped, row(&improved)]))]);
-        assert_eq!(judge_table(&bad, &baseline, &improved).unwrap_err().1, GAP.fix);
+        assert_eq!(
+            judge_table(&bad, &baseline, &improved).unwrap_err().1,
+            GAP.fix
+        );
     }
 
     #[test]
@@ -610,7 +614,11 @@ mod tests {
         let scores = [0.30, 0.31, 0.36, 0.34];
         let best = serde_json::json!({"learning_rate": 3e-3, "augmentation": "none", "val_accuracy": 0.36});
         let good = report(&[("sweep", grid(scores)), ("sweep_best", best.clone())]);
-        assert!(judge_sweep(&good).unwrap().contains("best: learning rate 0.003, `none`"));
+        assert!(
+            judge_sweep(&good)
+                .unwrap()
+                .contains("best: learning rate 0.003, `none`")
+        );
         // Only the learning rates: the untouched exercise.
         let rates_only: Vec<Value> = SWEEP_LEARNING_RATES
             .iter()
@@ -638,7 +646,12 @@ mod tests {
             "kfold",
             serde_json::json!({"scores": [0.3, 0.4, 0.5], "mean": 0.4, "std": 0.1}),
         )]);
-        assert!(judge_kfold(&sample_std, 3).unwrap_err().0.starts_with("kfold.std"));
+        assert!(
+            judge_kfold(&sample_std, 3)
+                .unwrap_err()
+                .0
+                .starts_with("kfold.std")
+        );
     }
 
     #[test]
@@ -655,10 +668,22 @@ mod tests {
             );
             Answers::parse(&text, Path::new("answers.toml")).unwrap()
         };
-        assert!(judge_read(&answers("yes", 0.003, "none", 0.042), &run, &baseline, &improved).is_ok());
-        let (detail, fix) =
-            judge_read(&answers("no", 0.001, "flip,crop", 0.1), &run, &baseline, &improved)
-                .unwrap_err();
+        assert!(
+            judge_read(
+                &answers("yes", 0.003, "none", 0.042),
+                &run,
+                &baseline,
+                &improved
+            )
+            .is_ok()
+        );
+        let (detail, fix) = judge_read(
+            &answers("no", 0.001, "flip,crop", 0.1),
+            &run,
+            &baseline,
+            &improved,
+        )
+        .unwrap_err();
         assert_eq!(fix, READ.fix);
         assert_eq!(detail.lines().count(), 4, "{detail}");
     }
