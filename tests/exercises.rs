@@ -133,7 +133,11 @@ fn stage08_exercise_fails_what_its_todos_leave_undone() {
     );
     let sweep = checked.item("s8.sweep");
     assert!(
-        sweep.detail.as_deref().unwrap().starts_with("the sweep has 2 trials"),
+        sweep
+            .detail
+            .as_deref()
+            .unwrap()
+            .starts_with("the sweep has 2 trials"),
         "{}",
         checked.describe()
     );
@@ -163,6 +167,17 @@ fn stage09_exercise_fails_what_its_todos_leave_undone() {
     let crash = checked.item("s9.bad_file");
     assert!(
         crash.detail.as_deref().unwrap().contains("exit status 101"),
+        "{}",
+        checked.describe()
+    );
+}
+
+#[test]
+fn stage10_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage10", "exercises/stage10", stage10::run).check();
+    assert_eq!(
+        checked.failed(),
+        ["s10.baseline", "s10.limitation", "s10.predict", "s10.read"],
         "{}",
         checked.describe()
     );

@@ -262,14 +262,23 @@ fn stage08_solution() {
         ],
     );
     // The checker compares learners' histories with these two, within bands.
-    for (folder, name) in [(BASELINE_DIR, BASELINE_SNAPSHOT), (IMPROVED_DIR, IMPROVED_SNAPSHOT)] {
+    for (folder, name) in [
+        (BASELINE_DIR, BASELINE_SNAPSHOT),
+        (IMPROVED_DIR, IMPROVED_SNAPSHOT),
+    ] {
         let history = History::load(&run.file(folder).join("history.json")).unwrap();
         snapshot(name, &info, &reference_epochs(&history, 4));
     }
-    let outputs: BTreeMap<&str, serde_json::Value> = ["runs", "gap_shrank", "sweep", "sweep_best", "kfold"]
-        .iter()
-        .map(|key| (*key, rounded_deep(report.get(key).cloned().unwrap_or_default())))
-        .collect();
+    let outputs: BTreeMap<&str, serde_json::Value> =
+        ["runs", "gap_shrank", "sweep", "sweep_best", "kfold"]
+            .iter()
+            .map(|key| {
+                (
+                    *key,
+                    rounded_deep(report.get(key).cloned().unwrap_or_default()),
+                )
+            })
+            .collect();
     snapshot("stage08_outputs", &info, &outputs);
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
@@ -323,6 +332,36 @@ fn stage09_solution() {
         "reference_predictions": guesses,
     });
     snapshot("stage09_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}
+
+#[test]
+fn stage10_solution() {
+    use kindling_course::facts::stage10::{EPOCHS, sizes};
+    let run = StageRun::new("stage10", "solutions/stage10", stage10_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let size = sizes(report.profile);
+    let info = context(
+        &report,
+        &[
+            ("train_images", size.train),
+            ("validation_images", size.validation),
+            ("test_images", size.test),
+            ("epochs", EPOCHS),
+        ],
+    );
+    let outputs: BTreeMap<&str, serde_json::Value> =
+        ["test_accuracy", "macro_f1", "numbers_shown", "limitations"]
+            .iter()
+            .map(|key| {
+                (
+                    *key,
+                    rounded_deep(report.get(key).cloned().unwrap_or_default()),
+                )
+            })
+            .collect();
+    snapshot("stage10_outputs", &info, &outputs);
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }

@@ -9,6 +9,7 @@ pub mod stage05;
 pub mod stage06;
 pub mod stage08;
 pub mod stage09;
+pub mod stage10;
 
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
@@ -90,7 +91,7 @@ pub const STAGES: [StageInfo; 10] = [
     unwritten(7, "Mistakes"),
     stage08::STAGE,
     stage09::STAGE,
-    unwritten(10, "Demo evidence"),
+    stage10::STAGE,
 ];
 
 /// A stage name the checker does not know.
