@@ -292,7 +292,7 @@ pub fn write_report(
         limitations: page.limitations.clone(),
     };
     let json = serde_json::to_string_pretty(&sources).expect("plain data serialises") + "\n";
-    let markdown = page.markdown();
+    let markdown = page.markdown(&generated_at);
     let html = page.html(&images, &generated_at);
     let paths = [REPORT_SOURCES, REPORT_MARKDOWN, REPORT_HTML].map(|name| out_dir.join(name));
     write_bytes(&paths[0], json.as_bytes())?;
@@ -587,7 +587,7 @@ impl Page {
             .collect()
     }
 
-    fn markdown(&self) -> String {
+    fn markdown(&self, generated_at: &str) -> String {
         let inline = |inlines: &[Inline]| -> String {
             inlines
                 .iter()
@@ -598,7 +598,10 @@ impl Page {
                 })
                 .collect()
         };
-        let mut out = format!("# {}\n\n", self.title);
+        let mut out = format!(
+            "# {}\n\nBuilt by `kindling report` at `{generated_at}`, from the run's own files only.\n\n",
+            self.title
+        );
         for block in &self.blocks {
             match block {
                 Block::Heading(h) => out += &format!("## {h}\n\n"),
