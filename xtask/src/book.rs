@@ -16,6 +16,7 @@ pub const MDBOOK_VERSION: &str = "0.5.4";
 pub fn run(serve: bool) -> Result<()> {
     ensure_mdbook()?;
     draw_pictures()?;
+    write_appendix_outputs()?;
     let book = repo::root().join("book");
     let mut command = Command::new("mdbook");
     if serve {
@@ -91,6 +92,21 @@ fn draw_pictures() -> Result<()> {
                 "the {} solution failed while drawing the book's pictures",
                 stage.slug()
             );
+        }
+    }
+    Ok(())
+}
+
+/// Runs the appendices' experiments, which write the printouts the pages include.
+fn write_appendix_outputs() -> Result<()> {
+    for package in ["appendix-training"] {
+        let status = repo::cargo()
+            .args(["run", "--quiet", "-p", package, "--", "--write"])
+            .current_dir(repo::root())
+            .status()
+            .context("running an appendix's experiments")?;
+        if !status.success() {
+            bail!("{package} failed while writing the appendices' printouts");
         }
     }
     Ok(())
