@@ -121,12 +121,22 @@ pub fn round(value: f64, decimals: i32) -> f64 {
 pub fn build_program(package: &str, bin: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = std::process::Command::new(cargo)
-        .args(["build", "--message-format=json", "-p", package, "--bin", bin])
+        .args([
+            "build",
+            "--message-format=json",
+            "-p",
+            package,
+            "--bin",
+            bin,
+        ])
         .current_dir(root())
         .stderr(std::process::Stdio::inherit())
         .output()
         .expect("cargo build runs");
-    assert!(output.status.success(), "building {package} --bin {bin} failed");
+    assert!(
+        output.status.success(),
+        "building {package} --bin {bin} failed"
+    );
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())

@@ -174,9 +174,12 @@ impl CheckContext {
 
     /// The stage's other program `name` (see [`CheckContext::programs`]).
     pub fn program(&self, name: &str) -> Result<&Path, String> {
-        self.programs.get(name).map(PathBuf::as_path).ok_or_else(|| {
-            format!("the stage has no program src/bin/{name}.rs, or it was not built")
-        })
+        self.programs
+            .get(name)
+            .map(PathBuf::as_path)
+            .ok_or_else(|| {
+                format!("the stage has no program src/bin/{name}.rs, or it was not built")
+            })
     }
 
     /// Reads the run's report, checking that this run wrote it.

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use kindling::data::ImageSet;
 use kindling::inference::Predictor;
-use kindling_course::facts::stage09::{REFERENCE_DIR, REFERENCE_PER_CLASS};
+use kindling_course::facts::stage09::{CHARTS_DIR, REFERENCE_DIR, REFERENCE_PER_CLASS};
 use kindling_course::{StageArgs, StageReport};
 
 // ANCHOR: run
 /// Trains and saves the model, writes the reference images, and predicts them
-/// the way the predict program does.
+/// the way the predict program does (with a bar chart each, in `charts/`).
 pub fn run(args: &StageArgs) -> Result<()> {
     let out = args.out_dir(9)?;
     let mut report = StageReport::new(9, args);
@@ -34,6 +34,7 @@ pub fn run(args: &StageArgs) -> Result<()> {
     let mut right = 0;
     for (prediction, path) in predictions.iter().zip(&references) {
         print!("{}", predict::describe(prediction));
+        predict::draw_chart(prediction, &out.join(CHARTS_DIR))?;
         if label_of(path).is_some_and(|label| prediction.top[0].name == label) {
             right += 1;
         }
@@ -64,8 +65,8 @@ pub fn write_references(set: &ImageSet, dir: &Path) -> Result<Vec<PathBuf>> {
         for index in members.take(REFERENCE_PER_CLASS) {
             let name = &set.class_names()[class];
             let path = dir.join(format!("{class:02}-{name}.png"));
-            let image = image::RgbImage::from_raw(32, 32, set.image_rgb(index))
-                .context("a 32x32 image")?;
+            let image =
+                image::RgbImage::from_raw(32, 32, set.image_rgb(index)).context("a 32x32 image")?;
             image
                 .save(&path)
                 .with_context(|| format!("writing {}", path.display()))?;

@@ -65,8 +65,8 @@ pub fn write_references(set: &ImageSet, dir: &Path) -> Result<Vec<PathBuf>> {
         for index in members.take(REFERENCE_PER_CLASS) {
             let name = &set.class_names()[class];
             let path = dir.join(format!("{class:02}-{name}.png"));
-            let image = image::RgbImage::from_raw(32, 32, set.image_rgb(index))
-                .context("a 32x32 image")?;
+            let image =
+                image::RgbImage::from_raw(32, 32, set.image_rgb(index)).context("a 32x32 image")?;
             image
                 .save(&path)
                 .with_context(|| format!("writing {}", path.display()))?;

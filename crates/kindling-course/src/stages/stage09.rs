@@ -155,8 +155,7 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     ]
 }
 
-const PREDICT_FIX: &str =
-    "Before you run the predict program on your own image, write under [predict] in answers.toml what you expect.";
+const PREDICT_FIX: &str = "Before you run the predict program on your own image, write under [predict] in answers.toml what you expect.";
 
 fn load_predictor(context: &CheckContext) -> Result<Predictor, Failure> {
     for name in [kindling::train::MODEL_FILE, kindling::train::CONFIG_FILE] {
@@ -250,7 +249,12 @@ fn judge_reference(
         .cloned()
         .map(serde_json::from_value)
         .transpose()
-        .map_err(|e| (format!("report.json's reference_predictions: {e}"), SAVED.fix))?
+        .map_err(|e| {
+            (
+                format!("report.json's reference_predictions: {e}"),
+                SAVED.fix,
+            )
+        })?
         .unwrap_or_default();
     if found.len() != truth.len() {
         return Err((
@@ -263,9 +267,17 @@ fn judge_reference(
         ));
     }
     for (found, expected) in found.iter().zip(&truth) {
-        let name = expected.image.file_name().unwrap_or_default().to_string_lossy();
-        same_guesses(&found.top, &expected.top)
-            .map_err(|detail| (format!("{name}: {detail}"), guess_fix(&found.top, &expected.top)))?;
+        let name = expected
+            .image
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        same_guesses(&found.top, &expected.top).map_err(|detail| {
+            (
+                format!("{name}: {detail}"),
+                guess_fix(&found.top, &expected.top),
+            )
+        })?;
     }
     Ok(format!("{} images", truth.len()))
 }
@@ -288,8 +300,14 @@ fn write_checker_images(dir: &Path) -> Result<Vec<PathBuf>, String> {
                 image::imageops::FilterType::Triangle,
             )),
         ),
-        ("gray.png", DynamicImage::ImageLuma8(DynamicImage::ImageRgb8(rgb(1)).to_luma8())),
-        ("rgba.png", DynamicImage::ImageRgba8(DynamicImage::ImageRgb8(rgb(2)).to_rgba8())),
+        (
+            "gray.png",
+            DynamicImage::ImageLuma8(DynamicImage::ImageRgb8(rgb(1)).to_luma8()),
+        ),
+        (
+            "rgba.png",
+            DynamicImage::ImageRgba8(DynamicImage::ImageRgb8(rgb(2)).to_rgba8()),
+        ),
         (
             "deep.png",
             DynamicImage::ImageRgb16(
@@ -378,9 +396,17 @@ fn judge_program(
         ));
     }
     for (found, expected) in found.iter().zip(expected) {
-        let name = expected.image.file_name().unwrap_or_default().to_string_lossy();
-        same_guesses(&found.top, &expected.top)
-            .map_err(|detail| (format!("{name}: {detail}"), guess_fix(&found.top, &expected.top)))?;
+        let name = expected
+            .image
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        same_guesses(&found.top, &expected.top).map_err(|detail| {
+            (
+                format!("{name}: {detail}"),
+                guess_fix(&found.top, &expected.top),
+            )
+        })?;
     }
     let names: Vec<String> = expected
         .iter()
@@ -414,7 +440,10 @@ fn judge_charts(
     for chart in charts {
         if !chart.starts_with(&dir) {
             return Err((
-                format!("{} is not in the folder given with --charts", chart.display()),
+                format!(
+                    "{} is not in the folder given with --charts",
+                    chart.display()
+                ),
                 CHART.fix,
             ));
         }
@@ -546,8 +575,8 @@ mod tests {
     fn a_clear_failure_is_status_1_naming_the_file_and_the_fix() {
         let message = "Error: notes.png is not an image Kindling can read. Fix: pass a PNG";
         assert!(judge_failure(Some(1), message, "notes.png").is_ok());
-        let (detail, fix) = judge_failure(Some(101), "thread 'main' panicked", "notes.png")
-            .unwrap_err();
+        let (detail, fix) =
+            judge_failure(Some(101), "thread 'main' panicked", "notes.png").unwrap_err();
         assert!(detail.contains("crashed (exit status 101)"), "{detail}");
         assert_eq!(fix, CRASH.fix);
         assert!(judge_failure(Some(0), "", "notes.png").is_err());
