@@ -259,7 +259,17 @@ pub fn write_report(
             files.push(chart(name));
         }
     }
-    if let Some(baseline) = &baseline {
+    // The comparison needs both runs' validation curves.
+    let validation_curves = |files: &RunFiles| {
+        files
+            .history
+            .get("val_accuracy")
+            .is_some_and(|v| !v.is_empty())
+    };
+    if let Some(baseline) = baseline
+        .as_ref()
+        .filter(|b| validation_curves(b) && validation_curves(&run))
+    {
         let curves = [
             (
                 run.name.clone(),
@@ -943,10 +953,12 @@ fn build_page(
             ),
             text("). The table above gives both runs' numbers side by side."),
         ]));
-        page.blocks.push(Block::Image {
-            file: COMPARISON_CHART.into(),
-            alt: "validation accuracy of the run and the baseline".into(),
-        });
+        if images.has(COMPARISON_CHART) {
+            page.blocks.push(Block::Image {
+                file: COMPARISON_CHART.into(),
+                alt: "validation accuracy of the run and the baseline".into(),
+            });
+        }
     }
     page.blocks.push(Block::Heading("Confusion matrix".into()));
     page.blocks.push(Block::Paragraph(vec![text(
