@@ -410,6 +410,24 @@ mod tests {
     }
 
     #[test]
+    fn threads_do_not_change_the_draws() {
+        use rayon::prelude::*;
+        let augmentation = Augmentation::flip_and_crop().with_cutout(Some(Cutout {
+            size: DEFAULT_CUTOUT_SIZE,
+        }));
+        let draw = |index: usize| {
+            let mut planes = image(index as u8);
+            augmentation.apply(&mut planes, 5, 3, index);
+            planes
+        };
+        let in_order: Vec<Vec<u8>> = (0..256).map(draw).collect();
+        let in_parallel: Vec<Vec<u8>> = (0..256).into_par_iter().rev().map(draw).collect();
+        let mut in_parallel = in_parallel;
+        in_parallel.reverse();
+        assert_eq!(in_parallel, in_order);
+    }
+
+    #[test]
     fn flips_happen_about_half_the_time() {
         let augmentation = Augmentation::none().with_flip(true);
         let original = image(1);
