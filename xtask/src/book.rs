@@ -99,7 +99,7 @@ fn draw_pictures() -> Result<()> {
 
 /// Runs the appendices' experiments, which write the printouts the pages include.
 fn write_appendix_outputs() -> Result<()> {
-    for package in ["appendix-training"] {
+    for package in ["appendix-metrics", "appendix-training"] {
         let status = repo::cargo()
             .args(["run", "--quiet", "-p", package, "--", "--write"])
             .current_dir(repo::root())
