@@ -218,19 +218,13 @@ pub fn check_stage(
 }
 
 /// Keeps a copy of the check run's files in `runs/check/stageNN/` (replacing the
-/// last one) so the learner can read the history the checker read. The check
-/// itself only ever reads its own fresh folder.
+/// last one) so the learner can read the history the checker read, and the run
+/// folders and reports inside it. The check itself only ever reads its own fresh
+/// folder.
 fn keep_results(from: &std::path::Path, slug: &str) {
     let kept = repo::root().join("runs").join("check").join(slug);
     let _ = std::fs::remove_dir_all(&kept);
-    if std::fs::create_dir_all(&kept).is_err() {
-        return;
-    }
-    if let Ok(entries) = std::fs::read_dir(from) {
-        for entry in entries.flatten() {
-            let _ = std::fs::copy(entry.path(), kept.join(entry.file_name()));
-        }
-    }
+    let _ = build::copy_dir(from, &kept);
 }
 
 /// Writes a result file, creating its folder.

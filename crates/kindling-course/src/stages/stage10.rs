@@ -84,7 +84,7 @@ const HINTS: [Hint; 6] = [
     Hint {
         symptom: "The checker says your read disagrees with the numbers",
         cause: "the read was written from the full run, or from memory",
-        fix: "read report.md of the check run (runs/check/stage10/ keeps report.json; the report is in the check's output folder it names): copy the test accuracy and the class with the lowest F1",
+        fix: "read report/report.md of the check run (runs/check/stage10/): copy the test accuracy and the class with the lowest F1",
     },
 ];
 const OPENED: Hint = HINTS[0];
