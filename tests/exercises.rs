@@ -140,3 +140,71 @@ fn stage07_exercise_fails_what_its_todos_leave_undone() {
         checked.describe()
     );
 }
+
+#[test]
+fn stage08_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage8", "exercises/stage08", stage08::run).check();
+    assert_eq!(
+        checked.failed(),
+        [
+            "s8.runs",
+            "s8.histories",
+            "s8.table",
+            "s8.sweep",
+            "s8.predict",
+            "s8.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    let sweep = checked.item("s8.sweep");
+    assert!(
+        sweep
+            .detail
+            .as_deref()
+            .unwrap()
+            .starts_with("the sweep has 2 trials"),
+        "{}",
+        checked.describe()
+    );
+}
+
+#[test]
+fn stage09_exercise_fails_what_its_todos_leave_undone() {
+    use kindling_checker::facts::stage09::PROGRAM;
+    let mut run = StageRun::new("stage9", "exercises/stage09", stage09::run);
+    run.context.programs.insert(
+        PROGRAM.into(),
+        course_tests::build_program("stage09", "stage09-predict"),
+    );
+    let checked = run.check();
+    assert_eq!(
+        checked.failed(),
+        [
+            "s9.reference",
+            "s9.program",
+            "s9.bad_file",
+            "s9.predict",
+            "s9.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    let crash = checked.item("s9.bad_file");
+    assert!(
+        crash.detail.as_deref().unwrap().contains("exit status 101"),
+        "{}",
+        checked.describe()
+    );
+}
+
+#[test]
+fn stage10_exercise_fails_what_its_todos_leave_undone() {
+    let checked = StageRun::new("stage10", "exercises/stage10", stage10::run).check();
+    assert_eq!(
+        checked.failed(),
+        ["s10.baseline", "s10.limitation", "s10.predict", "s10.read"],
+        "{}",
+        checked.describe()
+    );
+}

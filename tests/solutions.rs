@@ -283,3 +283,126 @@ fn stage07_solution() {
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
+
+#[test]
+fn stage08_solution() {
+    use kindling_checker::facts::stage08::{BASELINE_DIR, EPOCHS, IMPROVED_DIR, folds, sizes};
+    use kindling_checker::stages::stage08::{BASELINE_SNAPSHOT, IMPROVED_SNAPSHOT};
+    let run = StageRun::new("stage8", "solutions/stage08", stage08_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let size = sizes(report.profile);
+    let plan = folds(report.profile);
+    let info = context(
+        &report,
+        &[
+            ("train_images", size.train),
+            ("validation_images", size.validation),
+            ("epochs", EPOCHS),
+            ("kfold_images", plan.images),
+            ("folds", plan.folds),
+        ],
+    );
+    // The checker compares learners' histories with these two, within bands.
+    for (folder, name) in [
+        (BASELINE_DIR, BASELINE_SNAPSHOT),
+        (IMPROVED_DIR, IMPROVED_SNAPSHOT),
+    ] {
+        let history = History::load(&run.file(folder).join("history.json")).unwrap();
+        snapshot(name, &info, &reference_epochs(&history, 4));
+    }
+    let outputs: BTreeMap<&str, serde_json::Value> =
+        ["runs", "gap_shrank", "sweep", "sweep_best", "kfold"]
+            .iter()
+            .map(|key| {
+                (
+                    *key,
+                    rounded_deep(report.get(key).cloned().unwrap_or_default()),
+                )
+            })
+            .collect();
+    snapshot("stage08_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}
+
+/// Every number inside objects and arrays rounded to 4 decimals.
+fn rounded_deep(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .map(|(key, value)| (key, rounded_deep(value)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        serde_json::Value::Array(items) => items.into_iter().map(rounded_deep).collect(),
+        other => rounded(other),
+    }
+}
+
+#[test]
+fn stage09_solution() {
+    use kindling_checker::facts::stage09::{EPOCHS, PROGRAM, sizes};
+    let mut run = StageRun::new("stage9", "solutions/stage09", stage09_solution::run);
+    run.context.programs.insert(
+        PROGRAM.into(),
+        course_tests::build_program("stage09-solution", "stage09-solution-predict"),
+    );
+    let report = StageReport::read(run.out.path()).unwrap();
+    let size = sizes(report.profile);
+    let info = context(
+        &report,
+        &[
+            ("train_images", size.train),
+            ("validation_images", size.validation),
+            ("epochs", EPOCHS),
+        ],
+    );
+    let guesses: Vec<serde_json::Value> = report
+        .get("reference_predictions")
+        .and_then(|p| p.as_array())
+        .unwrap()
+        .iter()
+        .map(|prediction| {
+            serde_json::json!({
+                "image": prediction["image"].as_str().and_then(|p| p.rsplit('/').next()),
+                "top": rounded_deep(prediction["top"].clone()),
+            })
+        })
+        .collect();
+    let outputs = serde_json::json!({
+        "reference_right": report.get("reference_right"),
+        "reference_predictions": guesses,
+    });
+    snapshot("stage09_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}
+
+#[test]
+fn stage10_solution() {
+    use kindling_checker::facts::stage10::{EPOCHS, sizes};
+    let run = StageRun::new("stage10", "solutions/stage10", stage10_solution::run);
+    let report = StageReport::read(run.out.path()).unwrap();
+    let size = sizes(report.profile);
+    let info = context(
+        &report,
+        &[
+            ("train_images", size.train),
+            ("validation_images", size.validation),
+            ("test_images", size.test),
+            ("epochs", EPOCHS),
+        ],
+    );
+    let outputs: BTreeMap<&str, serde_json::Value> =
+        ["test_accuracy", "macro_f1", "numbers_shown", "limitations"]
+            .iter()
+            .map(|key| {
+                (
+                    *key,
+                    rounded_deep(report.get(key).cloned().unwrap_or_default()),
+                )
+            })
+            .collect();
+    snapshot("stage10_outputs", &info, &outputs);
+    let checked = run.check();
+    assert!(checked.failed().is_empty(), "{}", checked.describe());
+}

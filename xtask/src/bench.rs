@@ -22,7 +22,7 @@ use kindling::burn::optim::GradientsParams;
 use kindling::burn::prelude::*;
 use kindling::data::builtin::{self, Split};
 use kindling::data::load_test_split;
-use kindling::data::{ImageBatcher, Normalization, epoch_batches};
+use kindling::data::{Augmentation, Cutout, ImageBatcher, Normalization, epoch_batches};
 use kindling::evaluation::{EvaluateOptions, evaluate_run};
 use kindling::models::{Classifier, ModelKind, init_seeded, save_model};
 use kindling::train::{
@@ -63,6 +63,8 @@ pub enum Variant {
     Bare,
     /// `kindling_train::fit`.
     Fit,
+    /// `fit` with the training images augmented (flip and padded crop).
+    FitAugmented,
     /// Generating the full built-in set.
     Generate,
     /// Loading 60,000 images from CIFAR-10 binary files.
@@ -102,9 +104,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut bare: Vec<Measurement> = Vec::new();
     let mut fitted: Vec<Measurement> = Vec::new();
     let mut system: Vec<Measurement> = Vec::new();
+    let mut augmented: Vec<Measurement> = Vec::new();
     for _ in 0..args.rounds {
         bare.push(spawn_worker(Variant::Bare, &plan, None)?);
         fitted.push(spawn_worker(Variant::Fit, &plan, None)?);
+        augmented.push(spawn_worker(Variant::FitAugmented, &plan, None)?);
         system.push(spawn_worker(
             Variant::Fit,
             &Plan {
@@ -119,6 +123,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         ("bare Burn loop (mimalloc)", &bare),
         ("kindling fit (mimalloc)", &fitted),
         ("kindling fit (system malloc)", &system),
+        ("fit, --augment flip,crop", &augmented),
     ] {
         let (rate, rss) = best(runs);
         println!("{name:<34} {rate:>12.1} {:>14}", mib(rss));
@@ -133,6 +138,16 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         "mimalloc / system malloc throughput ratio for fit: {:.3} (median of {} pairs)",
         median_ratio(&fitted, &system),
         args.rounds
+    );
+    println!(
+        "augmented / plain fit throughput ratio: {:.3} (median of {} pairs; the goal is at least 0.9)",
+        median_ratio(&augmented, &fitted),
+        args.rounds
+    );
+    let (count, seconds) = augmentation_alone();
+    println!(
+        "Augmentation alone (flip, crop, cutout): {count} images in {seconds:.3}s ({:.0} images/s, one thread)",
+        count as f64 / seconds
     );
 
     println!();
@@ -465,7 +480,7 @@ pub struct WorkerArgs {
 /// Runs one measurement and prints it as a JSON line.
 pub fn worker(args: &WorkerArgs) -> Result<()> {
     let (images, seconds) = match args.variant {
-        Variant::Bare | Variant::Fit => train_throughput(args)?,
+        Variant::Bare | Variant::Fit | Variant::FitAugmented => train_throughput(args)?,
         Variant::Generate => {
             let started = Instant::now();
             let train = builtin::generate(Split::Train, builtin::TRAIN_CAPACITY, 42)?;
@@ -509,6 +524,13 @@ fn train_throughput(args: &WorkerArgs) -> Result<(usize, f64)> {
         let started = Instant::now();
         let model = match args.variant {
             Variant::Fit => fit(model, &data, None, &config.clone().with_epochs(epochs))?.0,
+            Variant::FitAugmented => {
+                let augmented = config
+                    .clone()
+                    .with_epochs(epochs)
+                    .with_augmentation(Some(Augmentation::flip_and_crop()));
+                fit(model, &data, None, &augmented)?.0
+            }
             _ => bare_loop(model, &data.batcher, &set, &config, epochs),
         };
         Ok((model, started.elapsed().as_secs_f64()))
@@ -520,6 +542,22 @@ fn train_throughput(args: &WorkerArgs) -> Result<(usize, f64)> {
     };
     let (_, seconds) = measured(args.epochs, model)?;
     Ok((args.images * args.epochs, seconds))
+}
+
+/// Times the augmentation of 50,000 images with every change on, alone.
+fn augmentation_alone() -> (usize, f64) {
+    let count = 50_000;
+    let augmentation = Augmentation::flip_and_crop().with_cutout(Some(Cutout {
+        size: kindling::data::augment::DEFAULT_CUTOUT_SIZE,
+    }));
+    let mut planes: Vec<u8> = (0..kindling::data::IMAGE_BYTES).map(|i| i as u8).collect();
+    let started = Instant::now();
+    for index in 0..count {
+        augmentation.apply(&mut planes, 42, 1, index);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    std::hint::black_box(&planes);
+    (count, seconds)
 }
 
 /// The same training written with Burn alone: batches, forward, loss, backward,

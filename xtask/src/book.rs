@@ -17,7 +17,7 @@ pub const MDBOOK_VERSION: &str = "0.5.4";
 pub fn run(serve: bool) -> Result<()> {
     ensure_mdbook()?;
     draw_pictures()?;
-    write_appendix_printouts()?;
+    write_appendix_outputs()?;
     let book = repo::root().join("book");
     let mut command = Command::new("mdbook");
     if serve {
@@ -61,20 +61,6 @@ fn ensure_mdbook() -> Result<()> {
     Ok(())
 }
 
-/// Runs the metrics appendix's examples, which store their printouts where the
-/// page includes them (`book/appendix-metrics/output/`).
-fn write_appendix_printouts() -> Result<()> {
-    let status = repo::cargo()
-        .args(["run", "--quiet", "-p", "appendix-metrics", "--", "--write"])
-        .current_dir(repo::root())
-        .status()
-        .context("running the metrics appendix's examples")?;
-    if !status.success() {
-        bail!("the metrics appendix's examples failed (see above)");
-    }
-    Ok(())
-}
-
 /// Runs every written stage's solution in the check profile into
 /// `book/src/generated/stageNN/`, so the book's pictures come from the code.
 fn draw_pictures() -> Result<()> {
@@ -107,6 +93,21 @@ fn draw_pictures() -> Result<()> {
                 "the {} solution failed while drawing the book's pictures",
                 stage.slug()
             );
+        }
+    }
+    Ok(())
+}
+
+/// Runs the appendices' experiments, which write the printouts the pages include.
+fn write_appendix_outputs() -> Result<()> {
+    for package in ["appendix-metrics", "appendix-training"] {
+        let status = repo::cargo()
+            .args(["run", "--quiet", "-p", package, "--", "--write"])
+            .current_dir(repo::root())
+            .status()
+            .context("running an appendix's experiments")?;
+        if !status.success() {
+            bail!("{package} failed while writing the appendices' printouts");
         }
     }
     Ok(())

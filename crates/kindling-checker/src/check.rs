@@ -1,6 +1,7 @@
 //! A stage's checklist: the items of its book page's "Test your stage", each passed
 //! or failed, with a hint for what failed.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -164,6 +165,9 @@ pub struct Reference {
     pub epochs: Vec<crate::bands::ReferenceEpoch>,
     /// Where it comes from, for the item's detail.
     pub origin: String,
+    /// The stage's other programs, as built, by the name of their source file
+    /// (stage 9's `src/bin/predict.rs` is `predict`): checks may run them.
+    pub programs: BTreeMap<String, PathBuf>,
 }
 
 impl CheckContext {
@@ -181,7 +185,18 @@ impl CheckContext {
             snapshots: snapshots.to_path_buf(),
             run_seconds: None,
             reference: None,
+            programs: BTreeMap::new(),
         }
+    }
+
+    /// The stage's other program `name` (see [`CheckContext::programs`]).
+    pub fn program(&self, name: &str) -> Result<&Path, String> {
+        self.programs
+            .get(name)
+            .map(PathBuf::as_path)
+            .ok_or_else(|| {
+                format!("the stage has no program src/bin/{name}.rs, or it was not built")
+            })
     }
 
     /// Reads the run's report, checking that this run wrote it.

@@ -163,7 +163,8 @@ pub fn exercise_files(
             Some("rs") => exercise_source(&text, &path)?.replace(&solution_crate, slug),
             _ if relative == Path::new("answers.toml") => blank_answers(&text),
             _ if relative == Path::new("Cargo.toml") => text
-                .replace(&format!("\"{solution_package}\""), &format!("\"{slug}\""))
+                // "stage09-solution" and its programs' "stage09-solution-predict".
+                .replace(&format!("\"{solution_package}"), &format!("\"{slug}"))
                 .replace("the reference solution", "the exercise"),
             _ => text,
         };

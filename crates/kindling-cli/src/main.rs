@@ -9,7 +9,9 @@ mod linreg_command;
 mod lr_find_command;
 mod metrics_command;
 mod plot_command;
+mod predict_command;
 mod read_command;
+mod report_command;
 mod run_folder;
 mod train_command;
 
@@ -38,6 +40,12 @@ enum Command {
     /// Score a trained run on its sealed test set, once: metrics, predictions,
     /// confusion matrices and the most confident mistakes, recorded in a ledger.
     Evaluate(evaluate_command::EvaluateArgs),
+    /// Predict the class of image files with a trained run: the top classes and
+    /// their probabilities, as text, JSON or a bar chart.
+    Predict(predict_command::PredictArgs),
+    /// Build a report of an evaluated run (HTML and Markdown): results, charts,
+    /// examples, limitations, and where every number comes from.
+    Report(report_command::ReportArgs),
     /// Look at datasets and download CIFAR-10.
     #[command(subcommand)]
     Data(data_command::DataCommand),
@@ -69,6 +77,8 @@ fn main() -> ExitCode {
             other => other.map(|_| ()),
         },
         Command::Evaluate(args) => evaluate_command::run(args),
+        Command::Predict(args) => predict_command::run(args),
+        Command::Report(args) => report_command::run(args),
         Command::Data(command) => data_command::run(command),
         Command::Metrics(args) => metrics_command::run(args),
         Command::Linreg(args) => linreg_command::run(args),

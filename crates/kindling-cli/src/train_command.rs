@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use kindling::charts::{accuracy_chart, loss_chart};
 use kindling::choose_device;
-use kindling::data::{DataSource, Normalization, SplitSizes, Splits, load_splits};
+use kindling::data::{Augmentation, DataSource, Normalization, SplitSizes, Splits, load_splits};
 use kindling::evaluation::WEIGHTS_EPOCH_CONTEXT;
 use kindling::models::{Classifier, ModelKind, init_seeded, save_model, summary};
 use kindling::train::callbacks::EarlyStopping;
@@ -74,9 +74,13 @@ pub struct TrainArgs {
     /// its own settings; only --epochs, --device and --quiet may be given.
     #[arg(long, value_name = "RUN_DIR", conflicts_with_all = [
         "dataset", "model", "batch_size", "lr", "optimizer", "momentum", "seed",
-        "train_size", "val_size", "out", "force", "patience", "clip_norm",
+        "train_size", "val_size", "out", "force", "patience", "clip_norm", "augment",
     ])]
     resume: Option<PathBuf>,
+    /// Augment the training images: a comma-separated list of flip, crop (4-pixel
+    /// zero padding), crop-reflect, cutout; or none.
+    #[arg(long, default_value = "none")]
+    augment: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -105,7 +109,9 @@ pub fn run(args: TrainArgs) -> Result<Outcome> {
 
 /// A new run.
 fn start(args: TrainArgs) -> Result<Outcome> {
+    let augmentation: Augmentation = args.augment.parse()?;
     let config = FitConfig::default()
+        .with_augmentation((!augmentation.is_none()).then_some(augmentation))
         .with_epochs(args.epochs.unwrap_or(DEFAULT_EPOCHS))
         .with_batch_size(args.batch_size)
         .with_learning_rate(args.lr)
@@ -157,6 +163,9 @@ fn start(args: TrainArgs) -> Result<Outcome> {
         run_config.class_names.len(),
         args.seed
     );
+    if let Some(augmentation) = &run_config.fit.augmentation {
+        println!("Augmenting the training images each epoch: {augmentation}.");
+    }
     if !args.quiet {
         println!("{}", summary(&model, &device));
     }

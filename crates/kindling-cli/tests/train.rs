@@ -68,6 +68,23 @@ fn a_run_writes_every_file_and_nothing_else() {
 }
 
 #[test]
+fn augmentation_is_announced_and_recorded_in_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["train", "--out", "r", "--quiet", "--augment", "flip,crop"];
+    args.extend(TINY);
+    let output = kindling(dir.path(), &args);
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    assert!(stdout(&output).contains("Augmenting the training images each epoch: flip,crop."));
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/config.json")).unwrap()).unwrap();
+    let augmentation = &config["fit"]["augmentation"];
+    assert_eq!(augmentation["flip"], true);
+    assert_eq!(augmentation["crop"]["pad"], 4);
+    assert_eq!(augmentation["crop"]["padding"], "zero");
+    assert!(augmentation["cutout"].is_null());
+}
+
+#[test]
 fn without_out_runs_are_numbered() {
     let dir = tempfile::tempdir().unwrap();
     let mut args = vec!["train", "--quiet"];
@@ -81,7 +98,7 @@ fn without_out_runs_are_numbered() {
 #[test]
 fn bad_settings_are_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &[&str]); 7] = [
+    let cases: [(&[&str], &[&str]); 8] = [
         (&["--epochs", "0"], &["epochs", "--epochs 10"]),
         (&["--batch-size", "0"], &["batch size", "--batch-size 32"]),
         (
@@ -95,6 +112,13 @@ fn bad_settings_are_refused_before_anything_is_written() {
         ),
         (&["--model", "resnet"], &["unknown model", "baseline-cnn"]),
         (&["--dataset", "mnist"], &["unknown dataset", "folder:PATH"]),
+        (
+            &["--augment", "flip,rotate"],
+            &[
+                "unknown augmentation `rotate`",
+                "flip, crop, crop-reflect, cutout",
+            ],
+        ),
     ];
     for (extra, phrases) in cases {
         let mut args = vec!["train"];

@@ -4,6 +4,7 @@ use burn::data::dataloader::batcher::Batcher;
 use burn::prelude::*;
 use rand::seq::SliceRandom;
 
+use crate::augment::Augmentation;
 use crate::image_set::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE, ImageItem, ImageSet};
 use crate::normalize::Normalization;
 use crate::rng::seeded_rng;
@@ -40,6 +41,29 @@ impl ImageBatcher {
         )
     }
 
+    /// Like [`batch_of`](Self::batch_of), but each image is augmented first, its draw
+    /// keyed by `seed`, `epoch` and its index in `set` (so the batch does not depend
+    /// on the order of `indices` or on threads).
+    pub fn augmented_batch_of(
+        &self,
+        set: &ImageSet,
+        indices: &[usize],
+        augmentation: &Augmentation,
+        seed: u64,
+        epoch: usize,
+        device: &Device,
+    ) -> ImageBatch {
+        let mut scratch = vec![0u8; IMAGE_BYTES];
+        let mut pixels = Vec::with_capacity(indices.len() * IMAGE_BYTES);
+        for &index in indices {
+            scratch.copy_from_slice(set.image(index));
+            augmentation.apply(&mut scratch, seed, epoch, index);
+            self.normalization.extend_normalized(&scratch, &mut pixels);
+        }
+        let targets = indices.iter().map(|&i| set.label(i) as i64).collect();
+        self.tensors(pixels, targets, device)
+    }
+
     /// Just the images of a batch, for a model's forward pass.
     pub fn images_of(&self, set: &ImageSet, indices: &[usize], device: &Device) -> Tensor<4> {
         self.batch_of(set, indices, device).images
@@ -57,6 +81,11 @@ impl ImageBatcher {
             self.normalization.extend_normalized(planes, &mut pixels);
             targets.push(label as i64);
         }
+        self.tensors(pixels, targets, device)
+    }
+
+    fn tensors(&self, pixels: Vec<f32>, targets: Vec<i64>, device: &Device) -> ImageBatch {
+        let count = targets.len();
         let shape = [count, CHANNELS, IMAGE_SIDE, IMAGE_SIDE];
         ImageBatch {
             images: Tensor::from_data(TensorData::new(pixels, shape), device),

@@ -43,15 +43,44 @@ pub enum DataError {
         /// What to do about it.
         fix: String,
     },
-    /// A file in an image folder that the image library cannot read.
+    /// A file the image library cannot decode: not an image, or cut short.
     #[error(
-        "{path} is not an image Kindling can read ({reason}). Fix: remove it from the class folder or convert it to PNG or JPEG"
+        "{path} is not an image Kindling can read ({reason}). Fix: check that it is a complete image file (PNG, JPEG, GIF, BMP, WebP, TIFF, PNM, TGA, ICO or QOI; a file cut short by an interrupted copy or download must be copied again), or remove it from the class folder"
     )]
     NotAnImage {
         /// The file.
         path: PathBuf,
         /// What the image library said.
         reason: String,
+    },
+    /// An image file with nothing in it.
+    #[error(
+        "{path} is empty (0 bytes), so it holds no image. Fix: copy the image again, or remove the file"
+    )]
+    EmptyFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A folder where an image file was expected.
+    #[error("{path} is a folder, not an image file. Fix: pass the image files inside it")]
+    NotAFile {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// An image whose decoding would take too much memory.
+    #[error(
+        "{path} is too large to decode safely ({}): Kindling decodes images of at most {} pixels a side and {} megapixels. Fix: shrink it first, for example to 1024 pixels on its longest side (`convert IN -resize 1024x1024 OUT` with ImageMagick); Kindling resizes every image to 32x32 anyway",
+        size_words(.width, .height),
+        crate::image_file::MAX_IMAGE_SIDE,
+        crate::image_file::MAX_IMAGE_PIXELS / (1024 * 1024)
+    )]
+    ImageTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its width from its header, when it could be read.
+        width: Option<u32>,
+        /// Its height from its header, when it could be read.
+        height: Option<u32>,
     },
     /// A class folder with no images in it.
     #[error(
@@ -94,6 +123,14 @@ pub enum DataError {
     /// Images, labels and class names that do not fit together.
     #[error("inconsistent image set: {0}")]
     Inconsistent(String),
+}
+
+/// "100000x100000 pixels", or what is known when the header gave no size.
+fn size_words(width: &Option<u32>, height: &Option<u32>) -> String {
+    match (width, height) {
+        (Some(width), Some(height)) => format!("{width}x{height} pixels"),
+        _ => "the decoder ran past its memory limit".to_string(),
+    }
 }
 
 impl DataError {

@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use image::imageops::FilterType;
 use rayon::prelude::*;
 
 use crate::error::DataError;
-use crate::image_set::{IMAGE_BYTES, IMAGE_SIDE, ImageSet, rgb_to_planes};
+use crate::image_file::read_image;
+use crate::image_set::{IMAGE_BYTES, ImageSet};
 
 /// Loads every image under `dir/<class>/`. Classes are the sub-folder names in
 /// alphabetical order; files and folders whose names start with `.` (such as
@@ -50,22 +50,10 @@ pub fn load(dir: &Path) -> Result<ImageSet, DataError> {
     ImageSet::new(pixels, labels, names)
 }
 
-/// Reads one image file and returns it as 32x32 colour planes.
+/// Reads one image file and returns it as 32x32 colour planes, prepared exactly as
+/// prediction prepares an image ([`read_image`]).
 pub fn read_resized(path: &Path) -> Result<Vec<u8>, DataError> {
-    let image = image::ImageReader::open(path)
-        .map_err(|e| DataError::io(path, e))?
-        .with_guessed_format()
-        .map_err(|e| DataError::io(path, e))?
-        .decode()
-        .map_err(|e| DataError::NotAnImage {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-    let side = IMAGE_SIDE as u32;
-    let small = image
-        .resize_exact(side, side, FilterType::Triangle)
-        .to_rgb8();
-    Ok(rgb_to_planes(small.as_raw()))
+    read_image(path)
 }
 
 fn class_folders(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
@@ -97,4 +85,59 @@ fn visible_entries(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     }
     entries.sort();
     Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class_folders_with(dir: &Path, bad_name: &str, bad_bytes: &[u8]) {
+        for class in ["cat", "dog"] {
+            std::fs::create_dir_all(dir.join(class)).unwrap();
+            image::RgbImage::new(40, 30)
+                .save(dir.join(class).join("fine.png"))
+                .unwrap();
+        }
+        std::fs::write(dir.join("dog").join(bad_name), bad_bytes).unwrap();
+    }
+
+    #[test]
+    fn photos_of_any_size_become_32x32_and_hidden_files_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        class_folders_with(dir.path(), ".DS_Store", b"junk");
+        let set = load(dir.path()).unwrap();
+        assert_eq!(
+            (set.len(), set.class_names()),
+            (2, &["cat".to_string(), "dog".into()][..])
+        );
+    }
+
+    #[test]
+    fn a_photo_too_large_to_decode_gets_the_shrink_advice_not_the_convert_advice() {
+        let dir = tempfile::tempdir().unwrap();
+        // A PNG header claiming 100000x100000 pixels: refused before decoding.
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut chunk = b"IHDR".to_vec();
+        chunk.extend_from_slice(&100_000u32.to_be_bytes());
+        chunk.extend_from_slice(&100_000u32.to_be_bytes());
+        chunk.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut crc = flate2::Crc::new();
+        crc.update(&chunk);
+        png.extend_from_slice(&13u32.to_be_bytes());
+        png.extend_from_slice(&chunk);
+        png.extend_from_slice(&crc.sum().to_be_bytes());
+        for kind in [b"IDAT", b"IEND"] {
+            let mut crc = flate2::Crc::new();
+            crc.update(kind);
+            png.extend_from_slice(&0u32.to_be_bytes());
+            png.extend_from_slice(kind);
+            png.extend_from_slice(&crc.sum().to_be_bytes());
+        }
+        class_folders_with(dir.path(), "poster.png", &png);
+        let message = load(dir.path()).unwrap_err().to_string();
+        assert!(message.contains("poster.png"), "{message}");
+        assert!(message.contains("too large to decode safely"), "{message}");
+        assert!(message.contains("shrink it"), "{message}");
+        assert!(!message.contains("convert it to PNG or JPEG"), "{message}");
+    }
 }

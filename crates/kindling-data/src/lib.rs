@@ -14,12 +14,14 @@
 //! ```
 
 pub mod atomic;
+pub mod augment;
 pub mod batch;
 pub mod builtin;
 pub mod cifar;
 pub mod error;
 pub mod fetch;
 pub mod folder;
+pub mod image_file;
 pub mod image_set;
 pub mod ledger;
 pub mod normalize;
@@ -28,8 +30,10 @@ pub mod sealed;
 pub mod source;
 pub mod split;
 
+pub use augment::{AugmentError, Augmentation, Crop, Cutout, Padding};
 pub use batch::{ImageBatch, ImageBatcher, epoch_batches, sequential_batches};
 pub use error::DataError;
+pub use image_file::{prepare_image, read_image};
 pub use image_set::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE, ImageItem, ImageSet};
 pub use ledger::{
     LEDGER_FILE, Ledger, LedgerEntry, LedgerError, LedgerOpening, Opening, TEST_OPENED_FILE,

@@ -3,6 +3,7 @@
 use burn::grad_clipping::GradientClippingConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, ModuleOptimizer, SgdConfig};
+use kindling_data::Augmentation;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FitError;
@@ -74,6 +75,10 @@ pub struct FitConfig {
     /// Not saved: it is a place, not a setting of the run.
     #[serde(skip)]
     pub checkpoint: Option<std::path::PathBuf>,
+    /// Random changes to training images, drawn anew each epoch from `seed`
+    /// (never applied to validation or test images). Absent in older config.json files.
+    #[serde(default)]
+    pub augmentation: Option<Augmentation>,
 }
 
 impl Default for FitConfig {
@@ -90,6 +95,7 @@ impl Default for FitConfig {
             terminate_on_nan: true,
             interrupt: None,
             checkpoint: None,
+            augmentation: None,
         }
     }
 }
@@ -176,12 +182,23 @@ impl FitConfig {
                 format!("{:?}", other.grad_clip),
             ),
             (
+                "augmentation",
+                format!("{:?}", self.augmentation),
+                format!("{:?}", other.augmentation),
+            ),
+            (
                 "terminate_on_nan",
                 self.terminate_on_nan.to_string(),
                 other.terminate_on_nan.to_string(),
             ),
         ];
         pairs.into_iter().find(|(_, ours, theirs)| ours != theirs)
+    }
+
+    /// Sets the augmentation of training images (`None`: none).
+    pub fn with_augmentation(mut self, augmentation: Option<Augmentation>) -> Self {
+        self.augmentation = augmentation;
+        self
     }
 
     /// Checks every setting, naming the first one out of range.
@@ -203,6 +220,9 @@ impl FitConfig {
             });
         }
         validate_learning_rate(self.learning_rate)?;
+        if let Some(augmentation) = &self.augmentation {
+            augmentation.validate()?;
+        }
         if let OptimizerKind::Sgd { momentum } = self.optimizer
             && !(0.0..1.0).contains(&momentum)
         {
@@ -292,5 +312,16 @@ mod tests {
             assert!(message.contains(name) && message.contains(fix), "{message}");
         }
         assert!(FitConfig::default().validate().is_ok());
+    }
+
+    #[test]
+    fn augmentation_is_recorded_and_old_settings_still_load() {
+        let config = FitConfig::default().with_augmentation(Some(Augmentation::flip_and_crop()));
+        let json = serde_json::to_value(&config).unwrap();
+        assert_eq!(json["augmentation"]["crop"]["pad"], 4);
+        let mut old = serde_json::to_value(FitConfig::default()).unwrap();
+        old.as_object_mut().unwrap().remove("augmentation");
+        let loaded: FitConfig = serde_json::from_value(old).unwrap();
+        assert_eq!(loaded.augmentation, None);
     }
 }

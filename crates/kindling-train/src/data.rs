@@ -4,6 +4,8 @@ use burn::prelude::*;
 
 use kindling_data::{ImageBatcher, ImageSet, Normalization};
 
+use crate::config::FitConfig;
+
 /// Labelled examples that can be cut into batches. Inputs have rank `D`: 4 for
 /// images `[batch, channels, height, width]`, 2 for feature rows `[batch, features]`.
 pub trait ClassificationData<const D: usize>: Sync {
@@ -20,6 +22,21 @@ pub trait ClassificationData<const D: usize>: Sync {
 
     /// Inputs and labels of the given examples, on `device`.
     fn batch(&self, indices: &[usize], device: &Device) -> (Tensor<D>, Tensor<1, Int>);
+
+    /// The batch `fit` trains on in `epoch` (counted from 1): where the data knows
+    /// how, changed by `config.augmentation`, drawn from `config.seed`. By default it
+    /// is [`batch`](Self::batch). `fit` measures validation data with `batch`, so
+    /// validation and test images are never augmented.
+    fn training_batch(
+        &self,
+        indices: &[usize],
+        epoch: usize,
+        config: &FitConfig,
+        device: &Device,
+    ) -> (Tensor<D>, Tensor<1, Int>) {
+        let _ = (epoch, config);
+        self.batch(indices, device)
+    }
 }
 
 /// An [`ImageSet`] with the normalisation its batches get.
@@ -52,6 +69,27 @@ impl ClassificationData<4> for ImageData<'_> {
 
     fn batch(&self, indices: &[usize], device: &Device) -> (Tensor<4>, Tensor<1, Int>) {
         let batch = self.batcher.batch_of(self.set, indices, device);
+        (batch.images, batch.targets)
+    }
+
+    fn training_batch(
+        &self,
+        indices: &[usize],
+        epoch: usize,
+        config: &FitConfig,
+        device: &Device,
+    ) -> (Tensor<4>, Tensor<1, Int>) {
+        let batch = match &config.augmentation {
+            Some(augmentation) if !augmentation.is_none() => self.batcher.augmented_batch_of(
+                self.set,
+                indices,
+                augmentation,
+                config.seed,
+                epoch,
+                device,
+            ),
+            _ => self.batcher.batch_of(self.set, indices, device),
+        };
         (batch.images, batch.targets)
     }
 }

@@ -31,6 +31,9 @@ pub enum FitError {
         /// A tenth of the learning rate, as a starting point.
         suggestion: f64,
     },
+    /// An augmentation setting is out of range.
+    #[error(transparent)]
+    Augmentation(#[from] kindling_data::AugmentError),
     /// There is nothing to train on.
     #[error("the training data is empty. Fix: give fit at least one training example")]
     NoData,

@@ -202,7 +202,7 @@ where
         progress.start_epoch(epoch, config.epochs, batches.len());
         let (mut loss_sum, mut correct, mut seen) = (0.0, 0i64, 0usize);
         for (index, indices) in batches.iter().enumerate() {
-            let (inputs, targets) = train.batch(indices, &train_device);
+            let (inputs, targets) = train.training_batch(indices, epoch, config, &train_device);
             let logits = model.forward(inputs);
             let loss = loss_fn.forward(logits.clone(), targets.clone());
             // Accuracy needs no gradients: count on the plain tensors.

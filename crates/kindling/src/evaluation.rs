@@ -14,10 +14,14 @@ use std::path::{Path, PathBuf};
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
-use kindling_charts::{ChartError, class_accuracy_bars, confusion_matrix_heatmap, mistakes_grid};
+use kindling_charts::{
+    ChartError, GridImage, Rgb, class_accuracy_bars, confusion_matrix_heatmap, image_grid,
+    mistakes_grid,
+};
 use kindling_data::atomic::write_atomically;
 use kindling_data::{
-    DataError, DataSource, ImageSet, LedgerEntry, LedgerError, TestOpening, load_test_split,
+    DataError, DataSource, IMAGE_SIDE, ImageSet, LedgerEntry, LedgerError, SplitSizes, TestOpening,
+    load_splits, load_test_split,
 };
 use kindling_metrics::{
     ClassificationInterpretation, ClassificationMetrics, Confusion, ConfusionMatrix, MetricsError,
@@ -39,6 +43,10 @@ pub const CONFUSION_NORMALIZED_FILE: &str = "confusion_normalized.png";
 pub const MISTAKES_FILE: &str = "mistakes.png";
 /// Accuracy per class, as bars.
 pub const CLASS_ACCURACY_FILE: &str = "class_accuracy.png";
+/// The right answers the model was surest of.
+pub const CONFIDENT_RIGHT_FILE: &str = "confident_right.png";
+/// How many right answers [`CONFIDENT_RIGHT_FILE`] shows.
+pub const CONFIDENT_RIGHT_SHOWN: usize = 8;
 /// How many of the most confident mistakes are kept and drawn unless asked otherwise.
 pub const DEFAULT_TOP_LOSSES: usize = 16;
 /// Columns of the mistakes grid.
@@ -321,15 +329,45 @@ pub const WEIGHTS_EPOCH_CONTEXT: &str = "weights_from_epoch";
 /// the epoch named by [`WEIGHTS_EPOCH_CONTEXT`] if any, else the last epoch.
 pub fn validation_accuracy(run_dir: &Path) -> Option<f64> {
     let history = History::load(&run_dir.join("history.json")).ok()?;
-    let row = match history
+    history
+        .row(saved_weights_epoch(&history)?)?
+        .get("val_accuracy")
+}
+
+/// The epoch (from 1) whose weights a run saved: the one named by
+/// [`WEIGHTS_EPOCH_CONTEXT`] if any, else the last; `None` for an empty history.
+pub fn saved_weights_epoch(history: &History) -> Option<usize> {
+    let named = history
         .context
         .get(WEIGHTS_EPOCH_CONTEXT)
-        .and_then(|epoch| epoch.parse().ok())
-    {
-        Some(epoch) => history.row(epoch)?,
-        None => history.final_epoch()?,
-    };
-    row.get("val_accuracy")
+        .and_then(|epoch| epoch.parse().ok());
+    named.or((history.epochs() > 0).then(|| history.epochs()))
+}
+
+/// The `k` right answers the model was surest of, surest first (ties by index),
+/// as [`TopLoss`] rows whose actual and predicted classes agree.
+pub fn most_confident_right(predictions: &SetPredictions, k: usize) -> Vec<TopLoss> {
+    let mut right: Vec<TopLoss> = (0..predictions.len())
+        .filter(|&i| predictions.y_pred[i] == predictions.y_true[i])
+        .map(|index| {
+            let class = predictions.y_true[index];
+            let probability = predictions.row(index)[class];
+            TopLoss {
+                index,
+                actual: class,
+                predicted: class,
+                probability,
+                loss: -probability.max(1e-300).ln(),
+            }
+        })
+        .collect();
+    right.sort_by(|a, b| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then(a.index.cmp(&b.index))
+    });
+    right.truncate(k);
+    right
 }
 
 /// The probabilities of `predictions` as the metrics read them.
@@ -401,9 +439,8 @@ pub fn write_evaluation(
         "Accuracy per class on the test set",
         file(CLASS_ACCURACY_FILE),
     )?;
-
-    let mut files = Vec::new();
-    for name in [
+    let right = most_confident_right(predictions, CONFIDENT_RIGHT_SHOWN);
+    let mut written = vec![
         TEST_METRICS_FILE,
         PREDICTIONS_FILE,
         REPORT_FILE,
@@ -411,7 +448,23 @@ pub fn write_evaluation(
         CONFUSION_NORMALIZED_FILE,
         MISTAKES_FILE,
         CLASS_ACCURACY_FILE,
-    ] {
+    ];
+    if !right.is_empty() {
+        let images: Vec<GridImage> = right
+            .iter()
+            .map(|answer| {
+                let name = names.get(answer.actual).map_or("?", String::as_str);
+                let caption = format!("{name}\n{:.2}", answer.probability);
+                GridImage::new(set.image_rgb(answer.index), IMAGE_SIDE, IMAGE_SIDE, caption)
+                    .with_highlight(Rgb::GREEN)
+            })
+            .collect();
+        image_grid(&images, MISTAKES_COLUMNS, file(CONFIDENT_RIGHT_FILE))?;
+        written.push(CONFIDENT_RIGHT_FILE);
+    }
+
+    let mut files = Vec::new();
+    for name in written {
         let destination = out_dir.join(name);
         std::fs::rename(file(name), &destination)
             .map_err(|error| write_error(&destination, error))?;
@@ -640,6 +693,16 @@ mod tests {
     }
 
     #[test]
+    fn the_surest_right_answers_come_first() {
+        let (predictions, _, _) = tiny();
+        let right = most_confident_right(&predictions, 5);
+        let order: Vec<(usize, f64)> = right.iter().map(|r| (r.index, r.probability)).collect();
+        assert_eq!(order, [(0, 0.9), (1, 0.7)]);
+        assert!(right.iter().all(|r| r.actual == r.predicted));
+        assert_eq!(most_confident_right(&predictions, 1).len(), 1);
+    }
+
+    #[test]
     fn a_small_evaluation_has_the_hand_computed_numbers_and_every_file() {
         let dir = tempfile::tempdir().unwrap();
         let (predictions, set, context) = tiny();
@@ -664,7 +727,7 @@ mod tests {
         // Two classes: ROC-AUC of p(dog); both dogs (0.7, 0.2) score above the cat (0.1).
         assert_eq!(metrics.roc_auc_macro, Some(1.0));
         assert_eq!(metrics.test_set_opened, None);
-        assert_eq!(evaluation.files.len(), 7);
+        assert_eq!(evaluation.files.len(), 8);
         for file in &evaluation.files {
             assert!(file.is_file(), "{}", file.display());
         }
@@ -686,7 +749,7 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 7, "no staging folder left: {names:?}");
+        assert_eq!(names.len(), 8, "no staging folder left: {names:?}");
     }
 
     #[test]

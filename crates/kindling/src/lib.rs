@@ -13,9 +13,13 @@
 //! | [`charts`] | `kindling-charts` | PNG and SVG charts |
 //! | [`device`] | here | choosing Flex (CPU) or CUDA |
 //! | [`evaluation`] | here | a whole evaluation of a run on its sealed test set |
+//! | [`inference`] | here | predicting image files with a trained run |
+//! | [`report`] | here | the demo report of an evaluated run, every number sourced |
 
 pub mod device;
 pub mod evaluation;
+pub mod inference;
+pub mod report;
 
 pub use burn;
 pub use device::{DEVICE_ENV, DeviceChoice, DeviceError, choose_device, device_for};

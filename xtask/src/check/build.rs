@@ -2,6 +2,7 @@
 //! elsewhere (a submission), as a scratch crate that shares the workspace's build
 //! folder, so Burn is never built a second time.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Instant;
@@ -24,8 +25,13 @@ pub struct StageFolder {
 
 /// What building gave.
 pub enum BuildOutcome {
-    /// The program to run, and the seconds the build took.
-    Built { binary: PathBuf, seconds: f64 },
+    /// The program to run, the stage's other programs (by the name of their
+    /// source file: `src/bin/predict.rs` is `predict`), and the seconds the build took.
+    Built {
+        binary: PathBuf,
+        programs: BTreeMap<String, PathBuf>,
+        seconds: f64,
+    },
     /// The first compiler error, with the file and line it points at.
     Failed { first_error: String },
 }
@@ -113,6 +119,7 @@ pub fn build(stage: &StageFolder, slug: &str, show: bool) -> Result<BuildOutcome
         .output()
         .context("running cargo build")?;
     let mut binary = None;
+    let mut programs = BTreeMap::new();
     let mut first_error = None;
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(message) = serde_json::from_str::<Value>(line) else {
@@ -121,7 +128,12 @@ pub fn build(stage: &StageFolder, slug: &str, show: bool) -> Result<BuildOutcome
         match message["reason"].as_str() {
             Some("compiler-artifact") => {
                 if let Some(path) = message["executable"].as_str() {
-                    binary = Some(PathBuf::from(path));
+                    let source = Path::new(message["target"]["src_path"].as_str().unwrap_or(""));
+                    if source.ends_with("src/main.rs") {
+                        binary = Some(PathBuf::from(path));
+                    } else if let Some(stem) = source.file_stem() {
+                        programs.insert(stem.to_string_lossy().into_owned(), PathBuf::from(path));
+                    }
                 }
             }
             Some("compiler-message")
@@ -135,6 +147,7 @@ pub fn build(stage: &StageFolder, slug: &str, show: bool) -> Result<BuildOutcome
     match (output.status.success(), binary) {
         (true, Some(binary)) => Ok(BuildOutcome::Built {
             binary,
+            programs,
             seconds: started.elapsed().as_secs_f64(),
         }),
         _ => Ok(BuildOutcome::Failed {
@@ -247,7 +260,9 @@ fn scratch_manifest(root: &Path, stage: &StageFolder, key: &str) -> Result<Strin
     let package = format!("{}-checked-{key}", stage.package);
     manifest.insert(
         "package".into(),
-        toml::Value::Table(toml::toml! { version = "0.1.0" edition = "2024" publish = false }),
+        toml::Value::Table(
+            toml::toml! { version = "0.1.0" edition = "2024" publish = false autobins = false },
+        ),
     );
     manifest["package"]
         .as_table_mut()
@@ -258,9 +273,31 @@ fn scratch_manifest(root: &Path, stage: &StageFolder, key: &str) -> Result<Strin
     lib.insert("path".into(), "src/lib.rs".into());
     manifest.insert("lib".into(), lib.into());
     let mut bin = toml::Table::new();
-    bin.insert("name".into(), package.into());
+    bin.insert("name".into(), package.clone().into());
     bin.insert("path".into(), "src/main.rs".into());
-    manifest.insert("bin".into(), toml::Value::Array(vec![bin.into()]));
+    let mut bins = vec![toml::Value::Table(bin)];
+    // The stage's other programs (stage 9's predict), each under a name of its own.
+    for other in own
+        .get("bin")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(name), Some(path)) = (
+            other.get("name").and_then(toml::Value::as_str),
+            other.get("path").and_then(toml::Value::as_str),
+        ) else {
+            continue;
+        };
+        if path == "src/main.rs" {
+            continue;
+        }
+        let mut table = toml::Table::new();
+        table.insert("name".into(), format!("{package}-{name}").into());
+        table.insert("path".into(), path.into());
+        bins.push(table.into());
+    }
+    manifest.insert("bin".into(), toml::Value::Array(bins));
     manifest.insert("workspace".into(), toml::Table::new().into());
     manifest.insert("dependencies".into(), dependencies.into());
     if let Some(profile) = workspace.get("profile") {
@@ -323,7 +360,8 @@ fn same_tree(a: &Path, b: &Path) -> bool {
     matches!((read(a), read(b)), (Some(x), Some(y)) if x == y)
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+/// Copies a folder and everything in it.
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let entry = entry?;

@@ -220,11 +220,15 @@ pub fn check_stage(
         let _turn = plan.build_lock.as_ref().map(|lock| lock.lock());
         build::build(folder, &stage.slug(), plan.show_build)?
     };
-    let binary = match built {
-        BuildOutcome::Built { binary, seconds } => {
+    let (binary, programs) = match built {
+        BuildOutcome::Built {
+            binary,
+            programs,
+            seconds,
+        } => {
             result.build_seconds = Some(seconds);
             items.push(CheckItem::pass(build_item.0, build_item.1));
-            binary
+            (binary, programs)
         }
         BuildOutcome::Failed { first_error } => {
             items.push(CheckItem::fail(
@@ -312,6 +316,7 @@ pub fn check_stage(
     context.seed = plan.seed;
     context.run_seconds = Some(outcome.seconds);
     context.reference = plan.reference.clone();
+    context.programs = programs;
     items.extend(evaluate_run(stage, &context));
     if plan.keep_results {
         keep_results(&out, &stage.slug());
@@ -320,19 +325,13 @@ pub fn check_stage(
 }
 
 /// Keeps a copy of the check run's files in `runs/check/stageNN/` (replacing the
-/// last one) so the learner can read the history the checker read. The check
-/// itself only ever reads its own fresh folder.
+/// last one) so the learner can read the history the checker read, and the run
+/// folders and reports inside it. The check itself only ever reads its own fresh
+/// folder.
 fn keep_results(from: &std::path::Path, slug: &str) {
     let kept = repo::root().join("runs").join("check").join(slug);
     let _ = std::fs::remove_dir_all(&kept);
-    if std::fs::create_dir_all(&kept).is_err() {
-        return;
-    }
-    if let Ok(entries) = std::fs::read_dir(from) {
-        for entry in entries.flatten() {
-            let _ = std::fs::copy(entry.path(), kept.join(entry.file_name()));
-        }
-    }
+    let _ = build::copy_dir(from, &kept);
 }
 
 /// The file listing the stages whose last check of the learner's exercise passed.

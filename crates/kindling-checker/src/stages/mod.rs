@@ -8,6 +8,9 @@ pub mod stage04;
 pub mod stage05;
 pub mod stage06;
 pub mod stage07;
+pub mod stage08;
+pub mod stage09;
+pub mod stage10;
 
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::report::StageReport;
@@ -87,9 +90,9 @@ pub const STAGES: [StageInfo; 10] = [
     stage05::STAGE,
     stage06::STAGE,
     stage07::STAGE,
-    unwritten(8, "Improved model"),
-    unwritten(9, "Inference"),
-    unwritten(10, "Demo evidence"),
+    stage08::STAGE,
+    stage09::STAGE,
+    stage10::STAGE,
 ];
 
 /// A stage name the checker does not know.

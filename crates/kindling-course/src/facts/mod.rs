@@ -10,6 +10,9 @@ pub mod stage04;
 pub mod stage05;
 pub mod stage06;
 pub mod stage07;
+pub mod stage08;
+pub mod stage09;
+pub mod stage10;
 
 /// The seed every stage runs with unless told otherwise: the seed of the reference
 /// snapshots and of `cargo xtask check`.

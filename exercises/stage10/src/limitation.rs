@@ -1,0 +1,10 @@
+//! What the report cannot show, in your own words.
+
+// ANCHOR: limitation
+/// One limitation of this model, written from the evidence in the report: the
+/// weakest class and its F1, the gap between validation and test, what the data
+/// is and is not. The report prints it under "Limitations".
+// TODO: write one limitation in your own words (at least 12 words), naming
+// something the report shows: the weakest class, a number, the kind of data.
+pub const IN_MY_OWN_WORDS: &str = "";
+// ANCHOR_END: limitation

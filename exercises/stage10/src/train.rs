@@ -1,0 +1,115 @@
+//! Training one run of the baseline CNN with given settings, and saving it as a
+//! run folder (weights, settings, history) that `kindling` commands can read.
+
+use std::path::Path;
+
+use anyhow::Result;
+use kindling::burn::prelude::Device;
+use kindling::data::{Augmentation, ImageSet, Normalization};
+use kindling::models::{ImageModel, ModelKind, init_seeded, save_model};
+use kindling::train::{BURN_VERSION, FitConfig, History, ImageData, MODEL_FILE, RunConfig, fit};
+use kindling_course::facts::stage08::{BATCH_SIZE, LEARNING_RATE};
+
+/// What one run is trained with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Adam's learning rate.
+    pub learning_rate: f64,
+    /// What happens to each training image each epoch.
+    pub augmentation: Augmentation,
+    /// Passes over the training images.
+    pub epochs: usize,
+    /// Seed of the weights, the shuffles and the augmentation.
+    pub seed: u64,
+}
+
+impl Settings {
+    /// Stage 5's settings: Adam at 0.001, no augmentation.
+    pub fn baseline(epochs: usize, seed: u64) -> Self {
+        Settings {
+            learning_rate: LEARNING_RATE,
+            augmentation: Augmentation::none(),
+            epochs,
+            seed,
+        }
+    }
+
+    /// The fit settings these stand for.
+    pub fn fit_config(&self) -> FitConfig {
+        FitConfig::default()
+            .with_epochs(self.epochs)
+            .with_batch_size(BATCH_SIZE)
+            .with_learning_rate(self.learning_rate)
+            .with_seed(self.seed)
+            .with_augmentation(Some(self.augmentation))
+    }
+}
+
+/// A trained model and its history.
+pub struct Run {
+    /// The trained network.
+    pub model: ImageModel,
+    /// One row per epoch.
+    pub history: History,
+    /// The settings it was trained with.
+    pub settings: Settings,
+}
+
+// ANCHOR: train
+/// Trains a fresh baseline CNN on `train`, watching `validation` after each epoch.
+/// Both piles are normalised with `normalization`, fitted on training images only.
+pub fn train(
+    train: &ImageSet,
+    validation: &ImageSet,
+    normalization: Normalization,
+    settings: Settings,
+    device: &Device,
+) -> Result<Run> {
+    let train_data = ImageData::new(train, normalization);
+    let validation_data = ImageData::new(validation, normalization);
+    let model = init_seeded(device, settings.seed, |device| {
+        ModelKind::BaselineCnn.init(train.num_classes(), device)
+    });
+    // Only the training batches are augmented: fit measures validation as it is.
+    let (model, history) = fit(
+        model,
+        &train_data,
+        Some(&validation_data),
+        &settings.fit_config(),
+    )?;
+    Ok(Run {
+        model,
+        history,
+        settings,
+    })
+}
+// ANCHOR_END: train
+
+/// Saves the weights, the settings and the history into `dir`: a run folder.
+pub fn save(
+    run: &Run,
+    dir: &Path,
+    dataset: &str,
+    device: &str,
+    sizes: (usize, usize),
+    class_names: &[String],
+    normalization: Normalization,
+) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    save_model(&run.model, &dir.join(MODEL_FILE))?;
+    run.history.save_json(&dir.join("history.json"))?;
+    RunConfig {
+        kindling_version: env!("CARGO_PKG_VERSION").into(),
+        burn_version: BURN_VERSION.into(),
+        dataset: dataset.into(),
+        model: ModelKind::BaselineCnn,
+        device: device.into(),
+        train_size: sizes.0,
+        val_size: sizes.1,
+        class_names: class_names.to_vec(),
+        normalization,
+        fit: run.settings.fit_config(),
+    }
+    .save(dir)?;
+    Ok(())
+}
