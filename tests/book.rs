@@ -175,25 +175,6 @@ fn stage_pages_list_the_checks_and_hints_the_checker_prints() {
     assert_eq!(COMMON_ITEMS.len(), 3);
 }
 
-#[test]
-fn unwritten_stages_say_so_in_one_line() {
-    for stage in STAGES.iter().filter(|s| !s.written()) {
-        let page = book().join(format!("{}.md", stage.slug()));
-        let text = read(&page);
-        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        assert!(
-            lines.len() <= 2,
-            "{}: more than a title and one line",
-            page.display()
-        );
-        assert!(
-            text.to_lowercase().contains("not written yet"),
-            "{}",
-            page.display()
-        );
-    }
-}
-
 /// Builds the book with mdbook when it is installed (CI installs it; `cargo xtask
 /// book` installs it too). Without it, the checks above still cover includes,
 /// anchors and pages, which is what a build would fail on.

@@ -179,11 +179,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 fn evaluation(args: &BenchArgs) -> Result<()> {
     let folder = tempfile::tempdir()?;
     write_cifar_shaped_folder(folder.path())?;
+    let plan = Plan::from(args);
     let mut whole: Vec<Measurement> = Vec::new();
     let mut bare: Vec<Measurement> = Vec::new();
     for _ in 0..args.rounds {
-        whole.push(spawn_worker(Variant::Evaluate, args, Some(folder.path()))?);
-        bare.push(spawn_worker(Variant::Predict, args, Some(folder.path()))?);
+        whole.push(spawn_worker(Variant::Evaluate, &plan, Some(folder.path()))?);
+        bare.push(spawn_worker(Variant::Predict, &plan, Some(folder.path()))?);
     }
     let best = |runs: &[Measurement]| {
         runs.iter()
@@ -631,6 +632,8 @@ fn untrained_config(dataset: &str) -> RunConfig {
         class_names: builtin::CLASS_NAMES.iter().map(|n| n.to_string()).collect(),
         normalization: Normalization::IDENTITY,
         fit: FitConfig::default(),
+        patience: None,
+        status: kindling::train::RunStatus::Finished,
     }
 }
 

@@ -156,6 +156,9 @@ pub struct CheckContext {
     /// The reference a history is compared with when grading: the reference
     /// solution run at this context's seed. `None`: the committed snapshot.
     pub reference: Option<Reference>,
+    /// The stage's other programs, as built, by the name of their source file
+    /// (stage 9's `src/bin/predict.rs` is `predict`): checks may run them.
+    pub programs: BTreeMap<String, PathBuf>,
 }
 
 /// A reference history made by running the reference solution.
@@ -165,9 +168,6 @@ pub struct Reference {
     pub epochs: Vec<crate::bands::ReferenceEpoch>,
     /// Where it comes from, for the item's detail.
     pub origin: String,
-    /// The stage's other programs, as built, by the name of their source file
-    /// (stage 9's `src/bin/predict.rs` is `predict`): checks may run them.
-    pub programs: BTreeMap<String, PathBuf>,
 }
 
 impl CheckContext {

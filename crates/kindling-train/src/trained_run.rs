@@ -232,6 +232,8 @@ mod tests {
             class_names: (0..classes).map(|i| format!("c{i}")).collect(),
             normalization: Normalization::IDENTITY,
             fit: FitConfig::default(),
+            patience: None,
+            status: crate::RunStatus::Finished,
         };
         config.save(dir).unwrap();
         config

@@ -20,8 +20,8 @@ use kindling_charts::{
 };
 use kindling_data::atomic::write_atomically;
 use kindling_data::{
-    DataError, DataSource, IMAGE_SIDE, ImageSet, LedgerEntry, LedgerError, SplitSizes, TestOpening,
-    load_splits, load_test_split,
+    DataError, DataSource, IMAGE_SIDE, ImageSet, LedgerEntry, LedgerError, TestOpening,
+    load_test_split,
 };
 use kindling_metrics::{
     ClassificationInterpretation, ClassificationMetrics, Confusion, ConfusionMatrix, MetricsError,

@@ -1163,7 +1163,10 @@ fn times_opened(
         && let Some(position) = ledger
             .entries
             .iter()
-            .position(|e| e.dataset == metrics.dataset && e.seed == metrics.seed)
+            // A test set that is the same for every seed is counted under no seed.
+            .position(|e| {
+                e.dataset == metrics.dataset && e.seed.is_none_or(|seed| seed == metrics.seed)
+            })
     {
         let field = format!("/entries/{position}/times_opened");
         return Ok(Some(page.number(

@@ -56,6 +56,8 @@ fn make_run(
         class_names: splits.class_names().to_vec(),
         normalization,
         fit: config,
+        patience: None,
+        status: kindling::train::RunStatus::Finished,
     }
     .save(&dir)
     .unwrap();

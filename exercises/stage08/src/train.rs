@@ -109,6 +109,8 @@ pub fn save(
         class_names: class_names.to_vec(),
         normalization,
         fit: run.settings.fit_config(),
+        patience: None,
+        status: kindling::train::RunStatus::Finished,
     }
     .save(dir)?;
     Ok(())

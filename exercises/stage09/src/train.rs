@@ -74,6 +74,8 @@ pub fn save_run(trained: &Trained, args: &StageArgs, device: &str, out: &Path) -
         class_names: trained.validation.class_names().to_vec(),
         normalization: trained.normalization,
         fit: trained.config.clone(),
+        patience: None,
+        status: kindling::train::RunStatus::Finished,
     }
     .save(out)?;
     Ok(())

@@ -79,6 +79,8 @@ pub fn save_run(trained: &Trained, args: &StageArgs, device: &str, out: &Path) -
             .with_batch_size(BATCH_SIZE)
             .with_learning_rate(LEARNING_RATE)
             .with_seed(args.seed),
+        patience: None,
+        status: kindling::train::RunStatus::Finished,
     }
     .save(out)?;
     Ok(())

@@ -43,17 +43,6 @@ pub struct StageInfo {
     pub evaluate: Option<fn(&CheckContext, &StageReport) -> Vec<CheckItem>>,
 }
 
-const fn unwritten(number: u8, name: &'static str) -> StageInfo {
-    StageInfo {
-        number,
-        name,
-        items: &[],
-        hints: &[],
-        time_limit: 0,
-        evaluate: None,
-    }
-}
-
 /// The checklist lines every written stage starts with.
 pub const COMMON_ITEMS: [(&str, &str); 3] = [
     ("common.build", "The stage builds"),
