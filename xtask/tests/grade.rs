@@ -392,10 +392,6 @@ fn a_batch_that_cannot_run_is_refused_before_anything_is_built() {
             "broken.toml",
         ),
         (
-            vec!["grade", "stage9", empty.to_str().unwrap(), "--out", out],
-            "not written yet",
-        ),
-        (
             vec![
                 "grade",
                 "stage1",
