@@ -297,7 +297,7 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), LedgerError> {
 }
 
 /// Now, as seconds since the epoch and as an RFC 3339 UTC time.
-fn now_utc() -> (u64, String) {
+pub fn now_utc() -> (u64, String) {
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());

@@ -21,7 +21,7 @@ use kindling_charts::{
     ChartError, accuracy_chart, confusion_matrix_heatmap, loss_chart, overlay_chart,
 };
 use kindling_data::atomic::{parent_folder, write_bytes_atomically};
-use kindling_data::ledger::{LEDGER_FILE, Ledger, rfc3339_utc};
+use kindling_data::ledger::{LEDGER_FILE, Ledger, now_utc};
 use kindling_train::{CONFIG_FILE, History, RunConfig, RunConfigError, SetPredictions};
 
 use crate::evaluation::{
@@ -487,13 +487,6 @@ fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         path: path.to_path_buf(),
         problem: e.to_string(),
     })
-}
-
-fn now_utc() -> (u64, String) {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    (seconds, rfc3339_utc(seconds))
 }
 
 /// The PNGs written beside the report, by name, for embedding in the HTML page.
