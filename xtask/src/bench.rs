@@ -2,12 +2,15 @@
 //! batches and against the system allocator, peak memory of each, and
 //! data-loading figures; `--vs-pytorch`, the same model trained by PyTorch;
 //! `--full-size`, one epoch of 50,000 images; and `--evaluation-only`, the time
-//! of a whole `kindling evaluate` against bare prediction of 10,000 test images.
+//! of a whole `kindling evaluate` against bare prediction of 10,000 test images;
+//! `--conv`, Kindling's convolution kernels against Burn's, layer by layer.
 //!
 //! Each measurement runs in its own child process so that its peak memory is its
 //! own. Runs alternate (bare, fit, bare, fit, ...) so that a slow spell of the
 //! machine hits both; ratios are the median of the pairs' ratios, and the best
 //! run of each is shown beside them.
+
+mod conv_layers;
 
 use std::path::Path;
 use std::process::Command;
@@ -50,6 +53,9 @@ pub struct BenchArgs {
     /// batch and optimizer at 1 and 2 threads, batches of 32 and 64.
     #[arg(long)]
     vs_pytorch: bool,
+    /// Time Kindling's convolution against Burn's, layer by layer, forward and backward.
+    #[arg(long)]
+    conv: bool,
     /// Time one epoch of 50,000 training images (the full CIFAR-10 size) and its
     /// peak memory.
     #[arg(long)]
@@ -84,6 +90,10 @@ struct Measurement {
 }
 
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if args.conv {
+        conv_layers::run();
+        return Ok(());
+    }
     if args.evaluation_only {
         return evaluation(args);
     }

@@ -5,6 +5,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::prelude::*;
+use kindling_kernels::conv2d_layer;
 
 use crate::classifier::Classifier;
 use crate::trace::{NoTrace, Tracer};
@@ -84,21 +85,21 @@ impl Classifier<4> for BaselineCnn {
             "conv2d_1",
             "Conv2D",
             self.conv1.num_params(),
-            relu(self.conv1.forward(images)),
+            relu(conv2d_layer(&self.conv1, images)),
         );
         let x = t.layer("max_pooling2d_1", "MaxPooling2D", 0, self.pool.forward(x));
         let x = t.layer(
             "conv2d_2",
             "Conv2D",
             self.conv2.num_params(),
-            relu(self.conv2.forward(x)),
+            relu(conv2d_layer(&self.conv2, x)),
         );
         let x = t.layer("max_pooling2d_2", "MaxPooling2D", 0, self.pool.forward(x));
         let x = t.layer(
             "conv2d_3",
             "Conv2D",
             self.conv3.num_params(),
-            relu(self.conv3.forward(x)),
+            relu(conv2d_layer(&self.conv3, x)),
         );
         let x: Tensor<2> = t.layer("flatten", "Flatten", 0, x.flatten(1, 3));
         let x = t.layer(

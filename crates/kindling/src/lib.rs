@@ -25,6 +25,7 @@ pub use burn;
 pub use device::{DEVICE_ENV, DeviceChoice, DeviceError, choose_device, device_for};
 pub use kindling_charts as charts;
 pub use kindling_data as data;
+pub use kindling_kernels as kernels;
 pub use kindling_metrics as metrics;
 pub use kindling_models as models;
 pub use kindling_train as train;
