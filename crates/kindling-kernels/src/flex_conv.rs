@@ -14,9 +14,10 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::ops::{ConvOptions, ModuleOps};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
-use burn::tensor::{DType, TensorData};
+use burn::tensor::DType;
 
 use crate::conv2d;
+use crate::flex_tensor::{contiguous, flex_tensor, values};
 use crate::geometry::ConvGeometry;
 
 /// A 2-D convolution with a bias, as an operation a backend can provide.
@@ -51,32 +52,6 @@ pub(crate) fn geometry_of(
     )?;
     let sizes = [n, c, h, w, co, kh, kw];
     (options.groups == 1 && !sizes.contains(&0)).then_some(g)
-}
-
-fn contiguous(tensor: FlexTensor) -> FlexTensor {
-    if tensor.is_contiguous() {
-        tensor
-    } else {
-        tensor.to_contiguous()
-    }
-}
-
-/// An `f32` tensor's values in row-major order (copied only when the tensor is a view).
-fn values(tensor: &FlexTensor) -> std::borrow::Cow<'_, [f32]> {
-    match tensor.as_slice::<f32>() {
-        Some(slice) => std::borrow::Cow::Borrowed(slice),
-        None => std::borrow::Cow::Owned(
-            tensor
-                .to_contiguous()
-                .into_data()
-                .try_to_vec::<f32>()
-                .expect("checked f32"),
-        ),
-    }
-}
-
-fn flex_tensor(values: Vec<f32>, shape: &[usize]) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape.to_vec()))
 }
 
 fn is_f32(tensors: &[&FlexTensor]) -> bool {

@@ -6,6 +6,19 @@
 
 use crate::geometry::ConvGeometry;
 
+/// For each kernel row and each kernel column, the outputs whose tap lands inside the
+/// image (see [`ConvGeometry::valid_outputs`]); the same for every channel.
+type TapRange = (usize, usize, usize);
+
+fn tap_ranges(g: &ConvGeometry) -> (Vec<TapRange>, Vec<TapRange>) {
+    let along = |axis: usize| {
+        (0..g.kernel[axis])
+            .map(|tap| g.valid_outputs(axis, tap))
+            .collect()
+    };
+    (along(0), along(1))
+}
+
 /// Fills `cols` with the patches of one image (`channels_in x height x width`).
 /// Taps that fall in the padding read zero.
 pub fn im2col(image: &[f32], g: &ConvGeometry, cols: &mut [f32]) {
@@ -17,11 +30,12 @@ pub fn im2col(image: &[f32], g: &ConvGeometry, cols: &mut [f32]) {
     );
     let [out_h, out_w] = g.output;
     let mut rows = cols.chunks_exact_mut(g.output_plane());
+    let (row_ranges, col_ranges) = tap_ranges(g);
     for channel in image.chunks_exact(g.input_plane()) {
         for ky in 0..g.kernel[0] {
-            let (row_first, row_end, iy_first) = g.valid_outputs(0, ky);
+            let (row_first, row_end, iy_first) = row_ranges[ky];
             for kx in 0..g.kernel[1] {
-                let (col_first, col_end, ix_first) = g.valid_outputs(1, kx);
+                let (col_first, col_end, ix_first) = col_ranges[kx];
                 let row = rows.next().expect("one row per tap");
                 for (oy, out_row) in row.chunks_exact_mut(out_w).enumerate().take(out_h) {
                     if oy < row_first || oy >= row_end || col_first >= col_end {
@@ -59,11 +73,12 @@ pub fn col2im_add(cols: &[f32], g: &ConvGeometry, image: &mut [f32]) {
     );
     let out_w = g.output[1];
     let mut rows = cols.chunks_exact(g.output_plane());
+    let (row_ranges, col_ranges) = tap_ranges(g);
     for channel in image.chunks_exact_mut(g.input_plane()) {
         for ky in 0..g.kernel[0] {
-            let (row_first, row_end, iy_first) = g.valid_outputs(0, ky);
+            let (row_first, row_end, iy_first) = row_ranges[ky];
             for kx in 0..g.kernel[1] {
-                let (col_first, col_end, ix_first) = g.valid_outputs(1, kx);
+                let (col_first, col_end, ix_first) = col_ranges[kx];
                 let row = rows.next().expect("one row per tap");
                 if col_first >= col_end {
                     continue;

@@ -9,18 +9,24 @@
 
 mod conv2d;
 mod flex_conv;
+mod flex_pool;
+mod flex_tensor;
 mod geometry;
 mod im2col;
 mod matmul;
+mod max_pool2d;
 
 use burn::backend::{Dispatch, DispatchTensor, DispatchTensorKind};
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
+use burn::nn::pool::MaxPool2d;
 use burn::prelude::*;
-use burn::tensor::ops::ConvOptions;
+use burn::tensor::ops::{ConvOptions, MaxPoolOptions};
 
 pub use flex_conv::GemmConv2d;
+pub use flex_pool::PlainMaxPool2d;
 pub use geometry::ConvGeometry;
+pub use max_pool2d::PoolGeometry;
 
 /// The 2-D convolution of `x` (`[batch, channels_in, h, w]`) with `weight`
 /// (`[channels_out, channels_in / groups, kh, kw]`) plus `bias`, differentiable.
@@ -63,6 +69,32 @@ pub fn conv2d_layer(layer: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let options =
         ConvOptions::new_with_padding(layer.stride, padding, layer.dilation, layer.groups);
     conv2d(x, layer.weight.val(), bias.val(), options)
+}
+
+/// Max pooling of `x` (`[batch, channels, h, w]`) with `kernel`-sized windows every
+/// `stride`, no padding, differentiable.
+pub fn max_pool2d(x: Tensor<4>, kernel: [usize; 2], stride: [usize; 2]) -> Tensor<4> {
+    let x = x.into_dispatch();
+    if on_flex(&x) {
+        Tensor::from_dispatch(<Dispatch as PlainMaxPool2d>::plain_max_pool2d(
+            x, kernel, stride,
+        ))
+    } else {
+        let options = MaxPoolOptions::new(kernel).with_stride(stride);
+        burn::tensor::module::max_pool2d(Tensor::from_dispatch(x), options)
+    }
+}
+
+/// `layer.forward(x)`, computed with [`max_pool2d`] when the layer has no padding, no
+/// dilation and rounds its output size down.
+pub fn max_pool2d_layer(layer: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
+    let plain =
+        layer.padding == PaddingConfig2d::Valid && layer.dilation == [1, 1] && !layer.ceil_mode;
+    if plain {
+        max_pool2d(x, layer.kernel_size, layer.stride)
+    } else {
+        layer.forward(x)
+    }
 }
 
 /// True when the tensor lives on Flex, with or without autodiff.

@@ -203,3 +203,52 @@ fn grouped_convolutions_are_left_to_burn() {
     assert_eq!(ours.output, burn.output);
     assert_eq!(ours.weight_grad, burn.weight_grad);
 }
+
+/// Max pooling of `input` (rounded to halves and clipped at zero, so that windows hold
+/// ties, as they do after a ReLU) and its input gradient under a random weighting.
+fn pool(
+    input: [usize; 4],
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    seed: u64,
+    ours: bool,
+) -> (TensorData, TensorData) {
+    let device = Device::flex().autodiff();
+    let x = Tensor::<4>::from_data(uniform(&input, seed), &device);
+    let x = (x * 2.0)
+        .round()
+        .div_scalar(2.0)
+        .clamp_min(0.0)
+        .detach()
+        .require_grad();
+    let output = if ours {
+        kindling_kernels::max_pool2d(x.clone(), kernel, stride)
+    } else {
+        let options = burn::tensor::ops::MaxPoolOptions::new(kernel).with_stride(stride);
+        burn::tensor::module::max_pool2d(x.clone(), options)
+    };
+    let weighting = Tensor::<4>::from_data(uniform(&output.dims(), seed + 1), &device);
+    let grads = (output.clone() * weighting).sum().backward();
+    (
+        output.into_data(),
+        x.grad(&grads).expect("x grad").into_data(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn max_pooling_and_its_gradient_match_burns(
+        (n, c, h, w) in (1usize..4, 1usize..4, 2usize..10, 2usize..10),
+        (kh, kw, sh, sw) in (1usize..3, 1usize..4, 1usize..3, 1usize..3),
+        seed in 0u64..1000,
+    ) {
+        prop_assume!(kh <= h && kw <= w);
+        let ours = pool([n, c, h, w], [kh, kw], [sh, sw], seed, true);
+        let burn = pool([n, c, h, w], [kh, kw], [sh, sw], seed, false);
+        // Same values, and each gradient at the same position: exactly equal.
+        prop_assert_eq!(ours.0, burn.0);
+        prop_assert_eq!(ours.1, burn.1);
+    }
+}

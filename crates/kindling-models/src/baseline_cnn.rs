@@ -5,7 +5,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::prelude::*;
-use kindling_kernels::conv2d_layer;
+use kindling_kernels::{conv2d_layer, max_pool2d_layer};
 
 use crate::classifier::Classifier;
 use crate::trace::{NoTrace, Tracer};
@@ -87,14 +87,24 @@ impl Classifier<4> for BaselineCnn {
             self.conv1.num_params(),
             relu(conv2d_layer(&self.conv1, images)),
         );
-        let x = t.layer("max_pooling2d_1", "MaxPooling2D", 0, self.pool.forward(x));
+        let x = t.layer(
+            "max_pooling2d_1",
+            "MaxPooling2D",
+            0,
+            max_pool2d_layer(&self.pool, x),
+        );
         let x = t.layer(
             "conv2d_2",
             "Conv2D",
             self.conv2.num_params(),
             relu(conv2d_layer(&self.conv2, x)),
         );
-        let x = t.layer("max_pooling2d_2", "MaxPooling2D", 0, self.pool.forward(x));
+        let x = t.layer(
+            "max_pooling2d_2",
+            "MaxPooling2D",
+            0,
+            max_pool2d_layer(&self.pool, x),
+        );
         let x = t.layer(
             "conv2d_3",
             "Conv2D",
