@@ -8,8 +8,10 @@ pub mod allocator;
 pub mod args;
 pub mod facts;
 pub mod profile;
+pub mod program;
 pub mod report;
 
 pub use args::StageArgs;
 pub use profile::Profile;
+pub use program::run_stage;
 pub use report::{REPORT_FILE, StageReport};

@@ -1,5 +1,3 @@
-use clap::Parser;
-
-fn main() -> anyhow::Result<()> {
-    stage02::run(&kindling_course::StageArgs::parse())
+fn main() -> std::process::ExitCode {
+    kindling_course::run_stage(stage02::run)
 }
