@@ -53,7 +53,7 @@ pub struct BenchArgs {
     /// batch and optimizer at 1 and 2 threads, batches of 32 and 64.
     #[arg(long)]
     vs_pytorch: bool,
-    /// Time Kindling's convolution against Burn's, layer by layer, forward and backward.
+    /// Time Kindling's convolution and max-pooling kernels against Burn's, layer by layer.
     #[arg(long)]
     conv: bool,
     /// Time one epoch of 50,000 training images (the full CIFAR-10 size) and its

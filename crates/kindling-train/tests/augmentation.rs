@@ -161,3 +161,19 @@ fn augmented_training_is_reproducible_and_differs_from_plain_training() {
     assert_eq!(run(Some(Augmentation::flip_and_crop())), augmented);
     assert_ne!(run(None), augmented);
 }
+
+#[test]
+fn a_fold_asks_the_whole_set_for_training_batches_of_its_own_images() {
+    let data = recorded(10, 3);
+    let picked = [7, 2, 5];
+    let fold = kindling_train::tuning::Subset::new(&data, &picked).unwrap();
+    let config = FitConfig::default().with_augmentation(Some(Augmentation::flip_and_crop()));
+    let device = Device::flex();
+    let (rows, _) = fold.training_batch(&[2, 0], 3, &config, &device);
+    let (expected, _) = data.data.batch(&[5, 7], &device);
+    assert_eq!(rows.into_data(), expected.into_data());
+    assert_eq!(
+        *data.calls.lock().unwrap(),
+        ["training epoch 3 augmented true"]
+    );
+}

@@ -2,6 +2,7 @@
 
 use burn::prelude::*;
 
+use crate::FitConfig;
 use crate::data::ClassificationData;
 
 use super::error::TuningError;
@@ -74,7 +75,26 @@ where
     }
 
     fn batch(&self, indices: &[usize], device: &Device) -> (Tensor<D>, Tensor<1, Int>) {
-        let picked: Vec<usize> = indices.iter().map(|&i| self.indices[i]).collect();
-        self.data.batch(&picked, device)
+        self.data.batch(&self.picked(indices), device)
+    }
+
+    // Passed through, so that a fold of an augmented set is trained augmented, each
+    // image with the draws it has in the whole set.
+    fn training_batch(
+        &self,
+        indices: &[usize],
+        epoch: usize,
+        config: &FitConfig,
+        device: &Device,
+    ) -> (Tensor<D>, Tensor<1, Int>) {
+        self.data
+            .training_batch(&self.picked(indices), epoch, config, device)
+    }
+}
+
+impl<T> Subset<'_, T> {
+    /// The whole set's indices of the subset's examples at `indices`.
+    fn picked(&self, indices: &[usize]) -> Vec<usize> {
+        indices.iter().map(|&i| self.indices[i]).collect()
     }
 }
