@@ -32,10 +32,8 @@ pub fn im2col(image: &[f32], g: &ConvGeometry, cols: &mut [f32]) {
     let mut rows = cols.chunks_exact_mut(g.output_plane());
     let (row_ranges, col_ranges) = tap_ranges(g);
     for channel in image.chunks_exact(g.input_plane()) {
-        for ky in 0..g.kernel[0] {
-            let (row_first, row_end, iy_first) = row_ranges[ky];
-            for kx in 0..g.kernel[1] {
-                let (col_first, col_end, ix_first) = col_ranges[kx];
+        for &(row_first, row_end, iy_first) in &row_ranges {
+            for &(col_first, col_end, ix_first) in &col_ranges {
                 let row = rows.next().expect("one row per tap");
                 for (oy, out_row) in row.chunks_exact_mut(out_w).enumerate().take(out_h) {
                     if oy < row_first || oy >= row_end || col_first >= col_end {
@@ -75,10 +73,8 @@ pub fn col2im_add(cols: &[f32], g: &ConvGeometry, image: &mut [f32]) {
     let mut rows = cols.chunks_exact(g.output_plane());
     let (row_ranges, col_ranges) = tap_ranges(g);
     for channel in image.chunks_exact_mut(g.input_plane()) {
-        for ky in 0..g.kernel[0] {
-            let (row_first, row_end, iy_first) = row_ranges[ky];
-            for kx in 0..g.kernel[1] {
-                let (col_first, col_end, ix_first) = col_ranges[kx];
+        for &(row_first, row_end, iy_first) in &row_ranges {
+            for &(col_first, col_end, ix_first) in &col_ranges {
                 let row = rows.next().expect("one row per tap");
                 if col_first >= col_end {
                     continue;
