@@ -1,11 +1,13 @@
 //! Kindling's own CPU kernels for Burn's Flex backend.
 //!
-//! [`conv2d`] is Burn's `conv2d` with a faster backward pass on Flex: the input and
-//! weight gradients are each one matrix product per image over the image's patch matrix
-//! (im2col), where Burn computes them as a transposed convolution and as a convolution
-//! with batch and channels swapped. On any other device, or for options these kernels do
-//! not cover (groups, non-`f32` tensors), it is Burn's `conv2d` itself. Results agree
-//! with Burn's to float rounding; the tests hold them to a relative 1e-4.
+//! [`conv2d`] is Burn's `conv2d`, faster on Flex: the output, the input gradient and the
+//! weight gradient are each one matrix product per image over the image's patch matrix
+//! (im2col), where Burn computes the gradients as a transposed convolution and as a
+//! convolution with batch and channels swapped. [`max_pool2d`] is Burn's max pooling
+//! without padding, with a plainer kernel. On any other device, or for options these
+//! kernels do not cover (groups, padding in pooling, non-`f32` tensors), each is Burn's
+//! own operation. Results agree with Burn's to float rounding (pooling exactly); the tests
+//! hold the convolution to a relative 1e-4.
 
 mod conv2d;
 mod flex_conv;
