@@ -54,8 +54,23 @@ pub(crate) fn geometry_of(
     (options.groups == 1 && !sizes.contains(&0)).then_some(g)
 }
 
-fn is_f32(tensors: &[&FlexTensor]) -> bool {
-    tensors.iter().all(|t| t.dtype() == DType::F32)
+/// The geometry when these kernels take the convolution: `f32` tensors of shapes they
+/// cover.
+fn supported(
+    x: &FlexTensor,
+    weight: &FlexTensor,
+    bias: &FlexTensor,
+    options: &ConvOptions<2>,
+) -> Option<ConvGeometry> {
+    let f32s = [x, weight, bias].iter().all(|t| t.dtype() == DType::F32);
+    geometry_of(&x.shape(), &weight.shape(), options).filter(|_| f32s)
+}
+
+/// The forward pass on Flex, for a geometry [`supported`] accepted.
+fn forward(x: FlexTensor, weight: FlexTensor, bias: FlexTensor, g: &ConvGeometry) -> FlexTensor {
+    let (x, weight, bias) = (contiguous(x), contiguous(weight), contiguous(bias));
+    let out = conv2d::forward(&values(&x), &values(&weight), Some(&values(&bias)), g);
+    flex_tensor(out, &g.output_shape())
 }
 
 impl GemmConv2d for Flex {
@@ -65,14 +80,9 @@ impl GemmConv2d for Flex {
         bias: FlexTensor,
         options: ConvOptions<2>,
     ) -> FlexTensor {
-        let geometry = geometry_of(&x.shape(), &weight.shape(), &options);
-        match geometry {
-            Some(g) if is_f32(&[&x, &weight, &bias]) => {
-                let (x, weight, bias) = (contiguous(x), contiguous(weight), contiguous(bias));
-                let out = conv2d::forward(&values(&x), &values(&weight), Some(&values(&bias)), &g);
-                flex_tensor(out, &g.output_shape())
-            }
-            _ => Flex::conv2d(x, weight, Some(bias), options),
+        match supported(&x, &weight, &bias, &options) {
+            Some(g) => forward(x, weight, bias, &g),
+            None => Flex::conv2d(x, weight, Some(bias), options),
         }
     }
 }
@@ -125,16 +135,14 @@ impl<C: CheckpointStrategy> GemmConv2d for Autodiff<Flex, C> {
         bias: FloatTensor<Self>,
         options: ConvOptions<2>,
     ) -> FloatTensor<Self> {
-        let supported = geometry_of(
-            &x.primitive().shape(),
-            &weight.primitive().shape(),
+        let Some(g) = supported(
+            x.primitive(),
+            weight.primitive(),
+            bias.primitive(),
             &options,
-        )
-        .is_some()
-            && is_f32(&[x.primitive(), weight.primitive(), bias.primitive()]);
-        if !supported {
+        ) else {
             return Self::conv2d(x, weight, Some(bias), options);
-        }
+        };
         match GemmConv2dBackward
             .prepare::<C>([x.node(), weight.node(), bias.node()])
             .compute_bound()
@@ -143,19 +151,19 @@ impl<C: CheckpointStrategy> GemmConv2d for Autodiff<Flex, C> {
             OpsKind::Tracked(mut prep) => {
                 let x_state = prep.checkpoint(&x);
                 let weight_state = prep.checkpoint(&weight);
-                let output = Flex::gemm_conv2d(
+                let output = forward(
                     x.into_primitive(),
                     weight.into_primitive(),
                     bias.into_primitive(),
-                    options.clone(),
+                    &g,
                 );
                 prep.finish((x_state, weight_state, options), output)
             }
-            OpsKind::UnTracked(prep) => prep.finish(Flex::gemm_conv2d(
+            OpsKind::UnTracked(prep) => prep.finish(forward(
                 x.into_primitive(),
                 weight.into_primitive(),
                 bias.into_primitive(),
-                options,
+                &g,
             )),
         }
     }

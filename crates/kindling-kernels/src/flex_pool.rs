@@ -41,25 +41,22 @@ fn burn_max_pool2d(x: FlexTensor, kernel: [usize; 2], stride: [usize; 2]) -> Fle
     Flex::max_pool2d(x, kernel, stride, [0, 0], [1, 1], false)
 }
 
-/// Pools on Flex; the positions come back only when the kernels ran.
-fn pool(
-    x: FlexTensor,
-    kernel: [usize; 2],
-    stride: [usize; 2],
-) -> (FlexTensor, Option<Arc<Vec<u32>>>) {
-    let Some(g) = geometry_of(&x, kernel, stride) else {
-        return (burn_max_pool2d(x, kernel, stride), None);
-    };
+/// Pools on Flex with the kernels, for a geometry [`geometry_of`] accepted, and where each
+/// output came from.
+fn pool(x: FlexTensor, g: &PoolGeometry) -> (FlexTensor, Arc<Vec<u32>>) {
     let shape = x.shape();
     let x = contiguous(x);
-    let (pooled, positions) = max_pool2d::forward(&values(&x), &g);
+    let (pooled, positions) = max_pool2d::forward(&values(&x), g);
     let out = flex_tensor(pooled, &[shape[0], shape[1], g.output[0], g.output[1]]);
-    (out, Some(Arc::new(positions)))
+    (out, Arc::new(positions))
 }
 
 impl PlainMaxPool2d for Flex {
     fn plain_max_pool2d(x: FlexTensor, kernel: [usize; 2], stride: [usize; 2]) -> FlexTensor {
-        pool(x, kernel, stride).0
+        match geometry_of(&x, kernel, stride) {
+            Some(g) => pool(x, &g).0,
+            None => burn_max_pool2d(x, kernel, stride),
+        }
     }
 }
 
@@ -97,11 +94,10 @@ impl<C: CheckpointStrategy> PlainMaxPool2d for Autodiff<Flex, C> {
         {
             OpsKind::Tracked(prep) => {
                 let shape = x.primitive().shape().to_vec();
-                let (out, positions) = pool(x.into_primitive(), kernel, stride);
-                let positions = positions.expect("the geometry was checked above");
+                let (out, positions) = pool(x.into_primitive(), &g);
                 prep.finish((shape, g, positions), out)
             }
-            OpsKind::UnTracked(prep) => prep.finish(pool(x.into_primitive(), kernel, stride).0),
+            OpsKind::UnTracked(prep) => prep.finish(pool(x.into_primitive(), &g).0),
         }
     }
 }

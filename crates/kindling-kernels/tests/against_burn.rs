@@ -4,7 +4,9 @@
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::ops::ConvOptions;
+use kindling_data::seeded_rng;
 use proptest::prelude::*;
+use rand::RngExt;
 
 /// Largest difference allowed, relative to the largest magnitude in Burn's result.
 const RELATIVE_TOLERANCE: f32 = 1e-4;
@@ -56,19 +58,12 @@ struct Outcome {
     bias_grad: TensorData,
 }
 
-/// Values in [-1, 1) from a fixed generator (splitmix64), so that tests running at the
-/// same time cannot disturb each other's draws as Burn's process-wide generator would.
+/// Values in [-1, 1) from Kindling's seeded generator, so that tests running at the same
+/// time cannot disturb each other's draws as Burn's process-wide generator would.
 fn uniform(shape: &[usize], seed: u64) -> TensorData {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    let mut rng = seeded_rng(seed, 0);
     let values: Vec<f32> = (0..shape.iter().product::<usize>())
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
+        .map(|_| rng.random_range(-1.0..1.0))
         .collect();
     TensorData::new(values, shape.to_vec())
 }
