@@ -636,6 +636,7 @@ fn untrained_config(dataset: &str) -> RunConfig {
         burn_version: BURN_VERSION.into(),
         dataset: dataset.to_string(),
         model: ModelKind::BaselineCnn,
+        model_options: Default::default(),
         device: "flex".into(),
         train_size: 1000,
         val_size: 100,

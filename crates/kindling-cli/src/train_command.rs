@@ -8,12 +8,12 @@ use kindling::charts::{accuracy_chart, loss_chart};
 use kindling::choose_device;
 use kindling::data::{Augmentation, DataSource, Normalization, SplitSizes, Splits, load_splits};
 use kindling::evaluation::WEIGHTS_EPOCH_CONTEXT;
-use kindling::models::{Classifier, ModelKind, init_seeded, save_model, summary};
+use kindling::models::{Classifier, ModelKind, ModelOptions, init_seeded, save_model, summary};
 use kindling::train::callbacks::EarlyStopping;
 use kindling::train::{
     BURN_VERSION, CHECKPOINT_FILE, CONFIG_FILE, Callback, Checkpoint, FitConfig, GradClip,
-    ImageData, Interrupt, MODEL_FILE, OptimizerKind, RunConfig, RunStatus, Verbosity, fit_with,
-    resume_with,
+    ImageData, Interrupt, MODEL_FILE, OptimizerKind, RunConfig, RunStatus, ScheduleName, Verbosity,
+    fit_with, resume_with,
 };
 
 use crate::run_folder::StagedRun;
@@ -24,7 +24,7 @@ pub struct TrainArgs {
     /// Images to train on: builtin (generated, offline), cifar10[:PATH], or folder:PATH.
     #[arg(long, default_value = "builtin")]
     dataset: String,
-    /// Model: linear, mlp or baseline-cnn.
+    /// Model: linear, mlp, baseline-cnn or bn-cnn (batch normalisation; batches of 2 or more).
     #[arg(long, default_value = "baseline-cnn")]
     model: String,
     /// Passes over the training images [default: 10; with --resume: the run's own,
@@ -75,12 +75,29 @@ pub struct TrainArgs {
     #[arg(long, value_name = "RUN_DIR", conflicts_with_all = [
         "dataset", "model", "batch_size", "lr", "optimizer", "momentum", "seed",
         "train_size", "val_size", "out", "force", "patience", "clip_norm", "augment",
+        "dropout", "weight_decay", "label_smoothing", "schedule", "warmup",
     ])]
     resume: Option<PathBuf>,
     /// Augment the training images: a comma-separated list of flip, crop (4-pixel
     /// zero padding), crop-reflect, cutout; or none.
     #[arg(long, default_value = "none")]
     augment: String,
+    /// Dropout while training, from 0 (none) to below 1.
+    #[arg(long, default_value_t = 0.0)]
+    dropout: f64,
+    /// Decoupled weight decay (AdamW; with SGD, an L2 penalty), 0 for none.
+    #[arg(long, default_value_t = 0.0)]
+    weight_decay: f64,
+    /// Label smoothing of the training loss, 0 for none.
+    #[arg(long, default_value_t = 0.0)]
+    label_smoothing: f64,
+    /// Learning rate over the run: constant, cosine or one-cycle (a warm-up, then a
+    /// decay to zero at the last batch, every batch).
+    #[arg(long, default_value = "constant")]
+    schedule: String,
+    /// Epochs of warm-up before the decay of --schedule cosine or one-cycle.
+    #[arg(long, default_value_t = 1.0)]
+    warmup: f64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -110,6 +127,7 @@ pub fn run(args: TrainArgs) -> Result<Outcome> {
 /// A new run.
 fn start(args: TrainArgs) -> Result<Outcome> {
     let augmentation: Augmentation = args.augment.parse()?;
+    let schedule: ScheduleName = args.schedule.parse()?;
     let config = FitConfig::default()
         .with_augmentation((!augmentation.is_none()).then_some(augmentation))
         .with_epochs(args.epochs.unwrap_or(DEFAULT_EPOCHS))
@@ -123,10 +141,19 @@ fn start(args: TrainArgs) -> Result<Outcome> {
             },
         })
         .with_grad_clip(args.clip_norm.map(GradClip::Norm))
+        .with_weight_decay(args.weight_decay)
+        .with_label_smoothing(args.label_smoothing)
+        .with_schedule(schedule.with_warmup(args.warmup))
         .with_verbosity(verbosity(args.quiet));
     // Refuse bad settings and a taken folder before loading anything.
     config.validate()?;
     let kind: ModelKind = args.model.parse()?;
+    let model_options = ModelOptions {
+        dropout: args.dropout,
+    };
+    model_options.check(kind).map_err(anyhow::Error::msg)?;
+    kind.check_batches(args.train_size, args.batch_size)
+        .map_err(anyhow::Error::msg)?;
     let source: DataSource = args.dataset.parse()?;
     let (device_choice, device) = choose_device(args.device.as_deref())?;
     let run = StagedRun::prepare(args.out.as_deref(), args.force)?;
@@ -138,12 +165,16 @@ fn start(args: TrainArgs) -> Result<Outcome> {
     };
     let splits = load_splits(&source, sizes, args.seed)
         .with_context(|| format!("loading the {source} dataset"))?;
+    // The data may hold fewer images than asked for.
+    kind.check_batches(splits.train.len(), args.batch_size)
+        .map_err(anyhow::Error::msg)?;
     let normalization = splits.normalization();
     let run_config = RunConfig {
         kindling_version: env!("CARGO_PKG_VERSION").into(),
         burn_version: BURN_VERSION.into(),
         dataset: source.to_string(),
         model: kind,
+        model_options,
         device: device_choice.to_string(),
         train_size: splits.train.len(),
         val_size: splits.validation.len(),
@@ -154,7 +185,7 @@ fn start(args: TrainArgs) -> Result<Outcome> {
         status: RunStatus::Running,
     };
     let model = init_seeded(&device, args.seed, |d| {
-        kind.init(run_config.class_names.len(), d)
+        kind.init_with(run_config.class_names.len(), &model_options, d)
     });
     println!(
         "Training {kind} on {source}: {} training and {} validation images, {} classes, on {device_choice}, seed {}.",
@@ -165,6 +196,9 @@ fn start(args: TrainArgs) -> Result<Outcome> {
     );
     if let Some(augmentation) = &run_config.fit.augmentation {
         println!("Augmenting the training images each epoch: {augmentation}.");
+    }
+    for line in regularisation_lines(&run_config) {
+        println!("{line}");
     }
     if !args.quiet {
         println!("{}", summary(&model, &device));
@@ -242,9 +276,35 @@ fn resume(args: TrainArgs, dir: &Path) -> Result<Outcome> {
     // folder and its checkpoint stay as they are.
     let run = StagedRun::prepare(Some(dir), true)?;
     let model = init_seeded(&device, run_config.fit.seed, |d| {
-        kind.init(run_config.class_names.len(), d)
+        kind.init_with(run_config.class_names.len(), &run_config.model_options, d)
     });
     train_into(run, run_config, &splits, model, Some(&checkpoint))
+}
+
+/// One line for each setting beyond the plain recipe, so the printout says how the run
+/// differs from the default.
+fn regularisation_lines(run_config: &RunConfig) -> Vec<String> {
+    let fit = &run_config.fit;
+    let mut lines = Vec::new();
+    if run_config.model_options.dropout > 0.0 {
+        lines.push(format!(
+            "Dropout {} while training.",
+            run_config.model_options.dropout
+        ));
+    }
+    if fit.weight_decay > 0.0 {
+        lines.push(format!("Weight decay {} (decoupled).", fit.weight_decay));
+    }
+    if fit.label_smoothing > 0.0 {
+        lines.push(format!("Label smoothing {}.", fit.label_smoothing));
+    }
+    if let Some(schedule) = &fit.schedule {
+        lines.push(format!(
+            "Learning rate: {schedule}, peaking at {}.",
+            fit.learning_rate
+        ));
+    }
+    lines
 }
 
 /// The same pixel statistics, up to the rounding of config.json's text.

@@ -85,6 +85,64 @@ fn augmentation_is_announced_and_recorded_in_the_config() {
 }
 
 #[test]
+fn regularisation_is_announced_recorded_and_resumed_only_as_planned() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "train",
+        "--out",
+        "r",
+        "--quiet",
+        "--train-size",
+        "40",
+        "--val-size",
+        "20",
+        "--epochs",
+        "2",
+        "--model",
+        "mlp",
+        "--dropout",
+        "0.3",
+        "--weight-decay",
+        "0.01",
+        "--label-smoothing",
+        "0.1",
+        "--schedule",
+        "one-cycle",
+        "--warmup",
+        "0.5",
+    ];
+    let output = kindling(dir.path(), &args);
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    let printed = stdout(&output);
+    for line in [
+        "Dropout 0.3 while training.",
+        "Weight decay 0.01 (decoupled).",
+        "Label smoothing 0.1.",
+        "Learning rate: one-cycle after a 0.5-epoch warm-up, peaking at 0.001.",
+    ] {
+        assert!(printed.contains(line), "{line} in {printed}");
+    }
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/config.json")).unwrap()).unwrap();
+    assert_eq!(config["model_options"]["dropout"], 0.3);
+    assert_eq!(config["fit"]["weight_decay"], 0.01);
+    assert_eq!(config["fit"]["label_smoothing"], 0.1);
+    assert_eq!(config["fit"]["schedule"]["decay"], "one-cycle");
+    assert_eq!(config["fit"]["schedule"]["warmup_epochs"], 0.5);
+
+    // The saved model is built again from config.json: evaluating it works.
+    let evaluated = kindling(dir.path(), &["evaluate", "r", "--test-size", "20"]);
+    assert!(
+        evaluated.status.success(),
+        "{}",
+        support::stderr(&evaluated)
+    );
+
+    let longer = kindling(dir.path(), &["train", "--resume", "r", "--epochs", "3"]);
+    assert_fails_with(&longer, &["planned over 2 epochs", "--epochs 2"]);
+}
+
+#[test]
 fn without_out_runs_are_numbered() {
     let dir = tempfile::tempdir().unwrap();
     let mut args = vec!["train", "--quiet"];
@@ -98,7 +156,7 @@ fn without_out_runs_are_numbered() {
 #[test]
 fn bad_settings_are_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &[&str]); 8] = [
+    let cases: [(&[&str], &[&str]); 14] = [
         (&["--epochs", "0"], &["epochs", "--epochs 10"]),
         (&["--batch-size", "0"], &["batch size", "--batch-size 32"]),
         (
@@ -118,6 +176,40 @@ fn bad_settings_are_refused_before_anything_is_written() {
                 "unknown augmentation `rotate`",
                 "flip, crop, crop-reflect, cutout",
             ],
+        ),
+        (
+            &[
+                "--model",
+                "bn-cnn",
+                "--train-size",
+                "65",
+                "--batch-size",
+                "64",
+            ],
+            &["last batch of one image", "--train-size 64"],
+        ),
+        (
+            &["--dropout", "1"],
+            &["dropout 1 is out of range", "--dropout 0.3"],
+        ),
+        (
+            &["--model", "linear", "--dropout", "0.2"],
+            &["no hidden layer", "--model mlp"],
+        ),
+        (
+            &["--weight-decay", "-0.1"],
+            &["weight decay", "--weight-decay 0.0005"],
+        ),
+        (
+            &["--schedule", "step"],
+            &[
+                "unknown learning-rate schedule `step`",
+                "constant, cosine, one-cycle",
+            ],
+        ),
+        (
+            &["--schedule", "one-cycle", "--epochs", "2", "--warmup", "2"],
+            &["warm-up (2 epochs)", "whole run (2 epochs)", "--warmup"],
         ),
     ];
     for (extra, phrases) in cases {

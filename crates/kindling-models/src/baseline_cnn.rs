@@ -1,4 +1,4 @@
-//! The baseline CNN of the Keras CIFAR-10 tutorial: three 3x3 convolutions with
+//! The baseline CNN of TensorFlow's CNN tutorial (CIFAR-10): three 3x3 convolutions with
 //! max-pooling between them, then two dense layers. 122,570 parameters.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -8,6 +8,7 @@ use burn::prelude::*;
 use kindling_kernels::{conv2d_layer, max_pool2d_layer};
 
 use crate::classifier::Classifier;
+use crate::dropout::SeededDropout;
 use crate::trace::{NoTrace, Tracer};
 
 /// Settings of the baseline CNN. The defaults are the tutorial's.
@@ -28,6 +29,10 @@ pub struct BaselineCnnConfig {
     /// Width of the hidden dense layer.
     #[config(default = 64)]
     pub hidden: usize,
+    /// Dropout while training, on the flattened features and on the hidden dense
+    /// layer's output (0: none, the tutorial's model).
+    #[config(default = 0.0)]
+    pub dropout: f64,
 }
 
 /// Conv32 - MaxPool - Conv64 - MaxPool - Conv64 - Dense64 - Dense10, ReLU after
@@ -41,6 +46,7 @@ pub struct BaselineCnn {
     dense: Linear,
     output: Linear,
     relu: Relu,
+    dropout: SeededDropout,
     #[module(skip)]
     image_side: usize,
     #[module(skip)]
@@ -68,9 +74,20 @@ impl BaselineCnnConfig {
             dense: LinearConfig::new(flat, self.hidden).init(device),
             output: LinearConfig::new(self.hidden, self.num_classes).init(device),
             relu: Relu::new(),
+            dropout: SeededDropout::new(self.dropout),
             image_side: self.image_side,
             channels: self.channels,
         }
+    }
+}
+
+impl BaselineCnn {
+    /// Dropout, shown in the summary only when it is on.
+    fn dropped<T: Tracer>(&self, name: &str, x: Tensor<2>, t: &mut T) -> Tensor<2> {
+        if self.dropout.prob == 0.0 {
+            return x;
+        }
+        t.layer(name, "Dropout", 0, self.dropout.forward(x))
     }
 }
 
@@ -112,12 +129,14 @@ impl Classifier<4> for BaselineCnn {
             relu(conv2d_layer(&self.conv3, x)),
         );
         let x: Tensor<2> = t.layer("flatten", "Flatten", 0, x.flatten(1, 3));
+        let x = self.dropped("dropout_1", x, t);
         let x = t.layer(
             "dense_1",
             "Dense",
             self.dense.num_params(),
             self.relu.forward(self.dense.forward(x)),
         );
+        let x = self.dropped("dropout_2", x, t);
         t.layer(
             "dense_2",
             "Dense",

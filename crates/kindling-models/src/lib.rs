@@ -15,7 +15,9 @@
 //! ```
 
 pub mod baseline_cnn;
+pub mod bn_cnn;
 pub mod classifier;
+pub mod dropout;
 pub mod kind;
 pub mod mlp;
 pub mod persist;
@@ -24,8 +26,10 @@ pub mod summary;
 pub mod trace;
 
 pub use baseline_cnn::{BaselineCnn, BaselineCnnConfig};
+pub use bn_cnn::{BnCnn, BnCnnConfig};
 pub use classifier::Classifier;
-pub use kind::{ImageModel, ModelKind, UnknownModel};
+pub use dropout::{SeededDropout, check_dropout, with_noise};
+pub use kind::{ImageModel, ModelKind, ModelOptions, UnknownModel};
 pub use mlp::{Mlp, MlpConfig};
 pub use persist::{ModelFileError, load_model, save_model};
 pub use seeding::init_seeded;

@@ -5,6 +5,7 @@ use burn::nn::{Linear, LinearConfig, Relu};
 use burn::prelude::*;
 
 use crate::classifier::Classifier;
+use crate::dropout::SeededDropout;
 use crate::trace::{NoTrace, Tracer};
 
 /// Settings of an [`Mlp`].
@@ -17,6 +18,9 @@ pub struct MlpConfig {
     /// Number of classes.
     #[config(default = 10)]
     pub num_classes: usize,
+    /// Dropout while training, after each hidden layer (0: none).
+    #[config(default = 0.0)]
+    pub dropout: f64,
 }
 
 /// Dense layers with ReLU between them.
@@ -24,6 +28,7 @@ pub struct MlpConfig {
 pub struct Mlp {
     layers: Vec<Linear>,
     relu: Relu,
+    dropout: SeededDropout,
     #[module(skip)]
     inputs: usize,
 }
@@ -41,6 +46,7 @@ impl MlpConfig {
         Mlp {
             layers,
             relu: Relu::new(),
+            dropout: SeededDropout::new(self.dropout),
             inputs: self.inputs,
         }
     }
@@ -60,6 +66,14 @@ impl Mlp {
                 layer.num_params(),
                 x,
             );
+            if index < last && self.dropout.prob > 0.0 {
+                x = t.layer(
+                    &format!("dropout_{}", index + 1),
+                    "Dropout",
+                    0,
+                    self.dropout.forward(x),
+                );
+            }
         }
         x
     }

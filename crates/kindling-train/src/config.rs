@@ -1,13 +1,15 @@
 //! Settings of a training run: what `fit` needs besides the model and the data.
 
 use burn::grad_clipping::GradientClippingConfig;
+use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, ModuleOptimizer, SgdConfig};
+use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
 use kindling_data::Augmentation;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FitError;
 use crate::interrupt::Interrupt;
+use crate::schedule::LrSchedule;
 
 /// The rule that turns gradients into weight updates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -79,6 +81,20 @@ pub struct FitConfig {
     /// (never applied to validation or test images). Absent in older config.json files.
     #[serde(default)]
     pub augmentation: Option<Augmentation>,
+    /// Decoupled weight decay (as in AdamW): every update also shrinks each weight by
+    /// `learning_rate * weight_decay` of itself, pulling unused weights towards zero
+    /// (0: none). With SGD it is the classic L2 penalty added to the gradient.
+    #[serde(default)]
+    pub weight_decay: f64,
+    /// Label smoothing: the training loss aims at `1 - s` for the right class and
+    /// shares `s` among all classes, so the model is not pushed towards ever more
+    /// confident scores (0: none). Validation loss is always the plain cross-entropy.
+    #[serde(default)]
+    pub label_smoothing: f64,
+    /// A learning rate that changes every update (warm-up, then decay); `None`: the
+    /// same rate throughout (callbacks may still change it between epochs).
+    #[serde(default)]
+    pub schedule: Option<LrSchedule>,
 }
 
 impl Default for FitConfig {
@@ -96,6 +112,9 @@ impl Default for FitConfig {
             interrupt: None,
             checkpoint: None,
             augmentation: None,
+            weight_decay: 0.0,
+            label_smoothing: 0.0,
+            schedule: None,
         }
     }
 }
@@ -187,12 +206,52 @@ impl FitConfig {
                 format!("{:?}", other.augmentation),
             ),
             (
+                "weight_decay",
+                self.weight_decay.to_string(),
+                other.weight_decay.to_string(),
+            ),
+            (
+                "label_smoothing",
+                self.label_smoothing.to_string(),
+                other.label_smoothing.to_string(),
+            ),
+            (
+                "schedule",
+                format!("{:?}", self.schedule),
+                format!("{:?}", other.schedule),
+            ),
+            (
                 "terminate_on_nan",
                 self.terminate_on_nan.to_string(),
                 other.terminate_on_nan.to_string(),
             ),
         ];
         pairs.into_iter().find(|(_, ours, theirs)| ours != theirs)
+    }
+
+    /// Sets decoupled weight decay (0: none).
+    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Sets label smoothing (0: none).
+    pub fn with_label_smoothing(mut self, label_smoothing: f64) -> Self {
+        self.label_smoothing = label_smoothing;
+        self
+    }
+
+    /// Sets the learning-rate schedule (`None`: a constant rate).
+    pub fn with_schedule(mut self, schedule: Option<LrSchedule>) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// The learning rate of batch `batch` (from 1) of `epoch` (from 1) of `batches`,
+    /// when a schedule sets it.
+    pub fn scheduled_rate(&self, epoch: usize, batch: usize, batches: usize) -> Option<f64> {
+        self.schedule
+            .map(|s| s.rate(self.learning_rate, epoch, batch, batches, self.epochs))
     }
 
     /// Sets the augmentation of training images (`None`: none).
@@ -233,6 +292,27 @@ impl FitConfig {
                 fix: "use --momentum 0.9",
             });
         }
+        if !(self.weight_decay.is_finite() && (0.0..1.0).contains(&self.weight_decay)) {
+            return Err(FitError::InvalidSetting {
+                setting: "weight decay",
+                value: self.weight_decay.to_string(),
+                rule: "weight decay is at least 0 and below 1 (typical values are 1e-4 to 0.05)",
+                fix: "use --weight-decay 0.0005, or 0 for none",
+            });
+        }
+        if !(self.label_smoothing.is_finite() && (0.0..1.0).contains(&self.label_smoothing)) {
+            return Err(FitError::InvalidSetting {
+                setting: "label smoothing",
+                value: self.label_smoothing.to_string(),
+                rule: "label smoothing is at least 0 and below 1 (0.1 is usual)",
+                fix: "use --label-smoothing 0.1, or 0 for none",
+            });
+        }
+        if let Some(schedule) = &self.schedule
+            && let Err(problem) = schedule.check(self.epochs)
+        {
+            return Err(FitError::BadSchedule(problem));
+        }
         if let Some(GradClip::Norm(limit) | GradClip::Value(limit)) = self.grad_clip
             && !(limit.is_finite() && limit > 0.0)
         {
@@ -252,8 +332,17 @@ impl FitConfig {
             GradClip::Norm(limit) => GradientClippingConfig::Norm(limit),
             GradClip::Value(limit) => GradientClippingConfig::Value(limit),
         });
+        let decay = self.weight_decay as f32;
         match self.optimizer {
-            OptimizerKind::Adam => AdamConfig::new().with_grad_clipping(clipping).init(),
+            // Adam when there is no decay, so runs without it keep Adam's state layout.
+            OptimizerKind::Adam if self.weight_decay == 0.0 => {
+                AdamConfig::new().with_grad_clipping(clipping).init()
+            }
+            // AdamW's other settings are Adam's defaults, so only the decay differs.
+            OptimizerKind::Adam => AdamWConfig::new()
+                .with_weight_decay(decay)
+                .with_grad_clipping(clipping)
+                .init(),
             OptimizerKind::Sgd { momentum } => {
                 let momentum = (momentum > 0.0).then(|| {
                     MomentumConfig::new()
@@ -262,6 +351,9 @@ impl FitConfig {
                 });
                 SgdConfig::new()
                     .with_momentum(momentum)
+                    .with_weight_decay(
+                        (decay > 0.0).then_some(WeightDecayConfig { penalty: decay }),
+                    )
                     .with_gradient_clipping(clipping)
                     .init()
             }

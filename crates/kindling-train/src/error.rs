@@ -34,6 +34,9 @@ pub enum FitError {
     /// An augmentation setting is out of range.
     #[error(transparent)]
     Augmentation(#[from] kindling_data::AugmentError),
+    /// The learning-rate schedule does not fit the run (the message names the fix).
+    #[error("{0}")]
+    BadSchedule(String),
     /// There is nothing to train on.
     #[error("the training data is empty. Fix: give fit at least one training example")]
     NoData,

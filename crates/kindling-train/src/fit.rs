@@ -2,12 +2,12 @@
 
 use std::time::Instant;
 
-use burn::nn::loss::CrossEntropyLoss;
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::GradientsParams;
 use burn::tensor::Bytes;
 
 use kindling_data::epoch_batches;
-use kindling_models::Classifier;
+use kindling_models::{Classifier, with_noise};
 
 use crate::callback::{BatchAction, BatchEnd, Callback, Control, TrainingContext};
 use crate::callbacks::TerminateOnNaN;
@@ -125,6 +125,19 @@ where
                 }
                 .into());
             }
+            // A schedule's decay is spread over the planned epochs: resuming to another
+            // count would give the finished epochs rates of a schedule never followed.
+            let planned = checkpoint.fit_config().epochs;
+            if config.schedule.is_some() && planned != config.epochs {
+                return Err(CheckpointError::Mismatch {
+                    path: path.to_path_buf(),
+                    problem: format!(
+                        "its learning-rate schedule was planned over {planned} epochs, this run asks for {} (resume with --epochs {planned}; a schedule cannot be stretched)",
+                        config.epochs
+                    ),
+                }
+                .into());
+            }
             if checkpoint.epoch() >= config.epochs {
                 return Err(FitError::NothingToResume {
                     done: checkpoint.epoch(),
@@ -146,7 +159,7 @@ where
     // Weights kept by callbacks are loaded into copies of the plain model.
     let plain_template = resume.map(|_| model.clone());
     let mut model = model.fork(&train_device).train();
-    let loss_fn = CrossEntropyLoss::new(None, &train_device);
+    let loss_fn = training_loss(config, &train_device);
 
     history.set_context("seed", config.seed);
     history.set_context("device", format!("{plain_device:?}"));
@@ -203,7 +216,11 @@ where
         let (mut loss_sum, mut correct, mut seen) = (0.0, 0i64, 0usize);
         for (index, indices) in batches.iter().enumerate() {
             let (inputs, targets) = train.training_batch(indices, epoch, config, &train_device);
-            let logits = model.forward(inputs);
+            if let Some(rate) = config.scheduled_rate(epoch, index + 1, batches.len()) {
+                learning_rate = rate;
+            }
+            // Dropout masks are drawn for this batch's place in the run.
+            let logits = with_noise(config.seed, epoch, index + 1, || model.forward(inputs));
             let loss = loss_fn.forward(logits.clone(), targets.clone());
             // Accuracy needs no gradients: count on the plain tensors.
             correct += count_correct(logits.clone().inner(), targets.clone().inner());
@@ -312,6 +329,14 @@ where
     }
     progress.clear_bar();
     Ok((model.valid(), history))
+}
+
+/// Cross-entropy, with the run's label smoothing.
+fn training_loss(config: &FitConfig, device: &burn::prelude::Device) -> CrossEntropyLoss {
+    let smoothing = (config.label_smoothing > 0.0).then_some(config.label_smoothing as f32);
+    CrossEntropyLossConfig::new()
+        .with_smoothing(smoothing)
+        .init(device)
 }
 
 /// Every callback's state, by position, with kept weights as bytes.

@@ -18,6 +18,7 @@ pub mod history;
 pub mod interrupt;
 pub mod progress;
 pub mod run_config;
+pub mod schedule;
 pub mod trained_run;
 
 pub use callback::{BatchAction, BatchEnd, Callback, TrainingContext};
@@ -32,6 +33,7 @@ pub use history::{
 };
 pub use interrupt::{FORCE_QUIT_EXIT_CODE, Interrupt, InterruptError};
 pub use run_config::{CONFIG_FILE, MODEL_FILE, RunConfig, RunConfigError, RunStatus};
+pub use schedule::{Decay, LrSchedule, ScheduleName, UnknownSchedule};
 pub use trained_run::{SetPredictions, TrainedRun, TrainedRunError, predict_set};
 
 // Toolkit: plain-Rust line fitting, the threshold learner, learning-rate tools,

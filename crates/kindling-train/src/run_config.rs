@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use kindling_data::Normalization;
-use kindling_models::ModelKind;
+use kindling_models::{ModelKind, ModelOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::config::FitConfig;
@@ -40,6 +40,9 @@ pub struct RunConfig {
     pub dataset: String,
     /// The model trained.
     pub model: ModelKind,
+    /// The model's settings beyond its kind (dropout); absent in older files.
+    #[serde(default)]
+    pub model_options: ModelOptions,
     /// The device it trained on.
     pub device: String,
     /// Training images.
@@ -139,6 +142,7 @@ mod tests {
             burn_version: crate::BURN_VERSION.into(),
             dataset: "builtin".into(),
             model: ModelKind::BaselineCnn,
+            model_options: ModelOptions::default(),
             device: "flex".into(),
             train_size: 100,
             val_size: 20,

@@ -118,7 +118,9 @@ impl TrainedRun {
             });
         }
         let classes = config.class_names.len();
-        let blank = config.model.init(classes, device);
+        let blank = config
+            .model
+            .init_with(classes, &config.model_options, device);
         let model = load_model(blank, &path).map_err(|error| TrainedRunError::BadModel {
             path: path.clone(),
             config: RunConfig::path_in(dir),
@@ -226,6 +228,7 @@ mod tests {
             burn_version: crate::BURN_VERSION.into(),
             dataset: "builtin".into(),
             model: ModelKind::Linear,
+            model_options: Default::default(),
             device: "flex".into(),
             train_size: 10,
             val_size: 10,

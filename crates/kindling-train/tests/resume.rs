@@ -9,7 +9,7 @@ use kindling_models::{Mlp, MlpConfig, init_seeded};
 use kindling_train::callbacks::{EarlyStopping, LrScheduler, ReduceLrOnPlateau, Schedule};
 use kindling_train::{
     BatchAction, BatchEnd, Callback, Checkpoint, CheckpointError, FitConfig, FitError, History,
-    Interrupt, Verbosity, fit_with, resume_with,
+    Interrupt, LrSchedule, Verbosity, fit_with, resume_with,
 };
 
 fn small_mlp(seed: u64) -> Mlp {
@@ -315,4 +315,149 @@ fn a_damaged_truncated_or_foreign_checkpoint_is_named_and_refused() {
         matches!(missing, CheckpointError::Missing { .. }),
         "{missing}"
     );
+}
+
+fn dropout_mlp(seed: u64) -> Mlp {
+    init_seeded(&Device::flex(), seed, |device| {
+        MlpConfig::new(2, vec![8])
+            .with_num_classes(2)
+            .with_dropout(0.3)
+            .init(device)
+    })
+}
+
+/// Weight decay, label smoothing, a one-cycle schedule and dropout: every source of
+/// per-batch state a resume must carry over.
+fn regularised(epochs: usize, checkpoint: &std::path::Path) -> FitConfig {
+    quiet(epochs, checkpoint)
+        .with_weight_decay(0.01)
+        .with_label_smoothing(0.1)
+        .with_schedule(Some(LrSchedule::one_cycle(1.0)))
+}
+
+#[test]
+fn a_regularised_run_interrupted_and_resumed_equals_the_straight_run_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, valid) = (blobs(120, 1), blobs(40, 2));
+
+    let straight_file = dir.path().join("straight.kpt");
+    let never = Interrupt::new();
+    let mut idle = PressCtrlC {
+        flag: never.clone(),
+        at: (0, 0),
+    };
+    let (straight_model, straight) = fit_with(
+        dropout_mlp(3),
+        &train,
+        Some(&valid),
+        &regularised(4, &straight_file).with_interrupt(Some(never)),
+        &mut [&mut idle],
+    )
+    .unwrap();
+
+    let split_file = dir.path().join("split.kpt");
+    let flag = Interrupt::new();
+    let mut press = PressCtrlC {
+        flag: flag.clone(),
+        at: (3, 1),
+    };
+    let (_, first_half) = fit_with(
+        dropout_mlp(3),
+        &train,
+        Some(&valid),
+        &regularised(4, &split_file).with_interrupt(Some(flag.clone())),
+        &mut [&mut press],
+    )
+    .unwrap();
+    assert_eq!(first_half.epochs(), 2);
+
+    let checkpoint = Checkpoint::load(&split_file).unwrap();
+    let resumed_flag = Interrupt::new();
+    let (resumed_model, resumed) = resume_with(
+        dropout_mlp(99),
+        &train,
+        Some(&valid),
+        &regularised(4, &split_file).with_interrupt(Some(resumed_flag)),
+        &mut [&mut press],
+        &checkpoint,
+    )
+    .unwrap();
+    assert_eq!(resumed.epochs(), 4);
+    assert_eq!(exact(&resumed), exact(&straight));
+    assert_eq!(outputs(&resumed_model), outputs(&straight_model));
+
+    // Each setting changes the run, so the equality above covers it.
+    let plain_file = dir.path().join("plain.kpt");
+    let variants = [
+        (
+            "weight decay",
+            regularised(4, &plain_file).with_weight_decay(0.0),
+            dropout_mlp(3),
+        ),
+        (
+            "label smoothing",
+            regularised(4, &plain_file).with_label_smoothing(0.0),
+            dropout_mlp(3),
+        ),
+        (
+            "schedule",
+            regularised(4, &plain_file).with_schedule(None),
+            dropout_mlp(3),
+        ),
+        ("dropout", regularised(4, &plain_file), small_mlp(3)),
+    ];
+    for (name, config, model) in variants {
+        let (_, history) = fit_with(model, &train, Some(&valid), &config, &mut []).unwrap();
+        assert_ne!(
+            exact(&history).0,
+            exact(&straight).0,
+            "{name} changes nothing"
+        );
+    }
+}
+
+#[test]
+fn a_scheduled_run_resumes_only_to_the_epochs_it_was_planned_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("run.kpt");
+    let (train, valid) = (blobs(60, 1), blobs(20, 2));
+    fit_with(
+        dropout_mlp(3),
+        &train,
+        Some(&valid),
+        &regularised(2, &file),
+        &mut [],
+    )
+    .unwrap();
+    let checkpoint = Checkpoint::load(&file).unwrap();
+
+    let longer = resume_with(
+        dropout_mlp(3),
+        &train,
+        Some(&valid),
+        &regularised(3, &file),
+        &mut [],
+        &checkpoint,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        longer.contains("planned over 2 epochs")
+            && longer.contains("run.kpt")
+            && longer.contains("Fix:"),
+        "{longer}"
+    );
+
+    let cosine = regularised(2, &file).with_schedule(Some(LrSchedule::cosine(1.0)));
+    let other = resume_with(
+        dropout_mlp(3),
+        &train,
+        Some(&valid),
+        &cosine,
+        &mut [],
+        &checkpoint,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(other.contains("schedule"), "{other}");
 }

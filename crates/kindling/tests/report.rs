@@ -50,6 +50,7 @@ fn make_run(
         burn_version: BURN_VERSION.into(),
         dataset: "builtin".into(),
         model: ModelKind::Linear,
+        model_options: Default::default(),
         device: "flex".into(),
         train_size: splits.train.len(),
         val_size: splits.validation.len(),

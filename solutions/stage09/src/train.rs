@@ -68,6 +68,7 @@ pub fn save_run(trained: &Trained, args: &StageArgs, device: &str, out: &Path) -
         burn_version: BURN_VERSION.into(),
         dataset: args.dataset.to_string(),
         model: ModelKind::BaselineCnn,
+        model_options: Default::default(),
         device: device.into(),
         train_size: size.train,
         val_size: size.validation,

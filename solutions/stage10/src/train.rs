@@ -103,6 +103,7 @@ pub fn save(
         burn_version: BURN_VERSION.into(),
         dataset: dataset.into(),
         model: ModelKind::BaselineCnn,
+        model_options: Default::default(),
         device: device.into(),
         train_size: sizes.0,
         val_size: sizes.1,
