@@ -281,6 +281,16 @@ fn a_class_with_broken_and_hostile_submissions_is_graded_whole() {
         "{summary}"
     );
     assert!(whole.join("items.png").is_file());
+    // The gradebook as Canvas and Moodle import it.
+    let canvas = std::fs::read_to_string(whole.join("canvas.csv")).unwrap();
+    assert!(canvas.starts_with("Student,ID,SIS User ID,SIS Login ID,Section,Kindling stage 1: Photos\n    Points Possible,,,,,11\n"), "{canvas}");
+    assert!(canvas.contains("\nalice,,,alice,,8.1\n"), "{canvas}");
+    let moodle = std::fs::read_to_string(whole.join("moodle.csv")).unwrap();
+    assert!(
+        moodle
+            .starts_with("Username,Kindling stage 1: Photos,Kindling stage 1: Photos (feedback)\n"),
+        "{moodle}"
+    );
 
     // The same folder again, in two shards, merged: the same gradebook.
     let first = grades.path().join("first");

@@ -17,9 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 use kindling::train::History;
 use kindling_checker::bands::{ReferenceEpoch, reference_epochs};
@@ -83,7 +82,7 @@ pub fn prepare(
     let copy = pristine.path().join(stage.slug());
     intake::stage_folder(&solution, &copy)
         .with_context(|| format!("copying the reference solution {}", solution.display()))?;
-    check_committed(&solution, &copy)?;
+    check_committed(&repo::root(), &solution, &copy)?;
     let wanted = histories(stage);
     let hash = source_hash(&copy)?;
     let cache = cache_dir().join(format!("{}-seed{seed}-{hash:016x}.json", stage.slug()));
@@ -179,9 +178,8 @@ fn cache_dir() -> PathBuf {
 
 /// Checks that the pristine `copy` of `solution` holds exactly the files committed
 /// to git: what a run (or anyone) changed in the working tree is never the reference.
-fn check_committed(solution: &Path, copy: &Path) -> Result<()> {
-    let root = repo::root();
-    let relative = solution.strip_prefix(&root).unwrap_or(solution);
+fn check_committed(root: &Path, solution: &Path, copy: &Path) -> Result<()> {
+    let relative = solution.strip_prefix(root).unwrap_or(solution);
     let fix = format!(
         "Fix: put the committed files back (`git checkout -- {}`), or commit the change, and grade again",
         relative.display()
@@ -190,7 +188,7 @@ fn check_committed(solution: &Path, copy: &Path) -> Result<()> {
         let mut command = Command::new("git");
         command
             .arg("-C")
-            .arg(&root)
+            .arg(root)
             .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -327,14 +325,30 @@ struct Sealed {
 }
 
 fn seal(key: &[u8], histories: &BTreeMap<String, Vec<ReferenceEpoch>>) -> Result<String> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).context("the cache key")?;
-    mac.update(serde_json::to_string(histories)?.as_bytes());
-    Ok(mac
+    let mac = hmac_sha256(key, serde_json::to_string(histories)?.as_bytes());
+    Ok(mac.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// HMAC-SHA256 (RFC 2104): SHA-256 of the key padded with `opad`, then of the key
+/// padded with `ipad` and the message.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut padded = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        padded[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        padded[..key.len()].copy_from_slice(key);
+    }
+    let with = |pad: u8| padded.map(|b| b ^ pad);
+    let inner = Sha256::new()
+        .chain_update(with(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(with(0x5c))
+        .chain_update(inner)
         .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+        .into()
 }
 
 /// The cached histories, when the entry is there and its seal matches.
@@ -412,6 +426,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_seal_is_hmac_sha256() {
+        // RFC 4231, test cases 2 and 6 (a key longer than a block).
+        let hex = |bytes: [u8; 32]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        assert_eq!(
+            hex(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex(hmac_sha256(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
     fn a_changed_cache_entry_fails_its_seal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("entry.json");
@@ -435,6 +466,57 @@ mod tests {
         let other = vec![8u8; 32];
         write_sealed(&path, &other, &BTreeMap::new()).unwrap();
         assert_eq!(read_sealed(&path, &key), None);
+    }
+
+    #[test]
+    fn a_reference_solution_that_differs_from_git_is_refused() {
+        let repo = tempfile::tempdir().unwrap();
+        let root = repo.path();
+        let git = |args: &[&str]| {
+            let status = Command::new("git")
+                .arg("-C")
+                .arg(root)
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(status.status.success(), "{status:?}");
+        };
+        let solution = root.join("solutions/stage01");
+        std::fs::create_dir_all(solution.join("src")).unwrap();
+        std::fs::write(
+            solution.join("Cargo.toml"),
+            "[package]\nname = \"stage01-solution\"\n",
+        )
+        .unwrap();
+        std::fs::write(solution.join("src/lib.rs"), "// the reference\n").unwrap();
+        git(&["init", "-q"]);
+        git(&["add", "."]);
+        git(&["commit", "-q", "-m", "course"]);
+        let check = || {
+            let copy = tempfile::tempdir().unwrap();
+            let to = copy.path().join("stage01");
+            intake::stage_folder(&solution, &to).unwrap();
+            check_committed(root, &solution, &to).map_err(|e| format!("{e:#}"))
+        };
+        check().unwrap();
+        // A run (or anyone) changed a file, added one, removed one.
+        std::fs::write(solution.join("src/lib.rs"), "compile_error!(\"x\");\n").unwrap();
+        let error = check().unwrap_err();
+        assert!(
+            error.contains("src/lib.rs differs from the committed file"),
+            "{error}"
+        );
+        assert!(
+            error.contains("git checkout -- solutions/stage01"),
+            "{error}"
+        );
+        git(&["checkout", "--", "solutions/stage01"]);
+        std::fs::write(solution.join("src/extra.rs"), "").unwrap();
+        assert!(check().unwrap_err().contains("not a committed file"));
+        std::fs::remove_file(solution.join("src/extra.rs")).unwrap();
+        std::fs::remove_file(solution.join("src/lib.rs")).unwrap();
+        assert!(check().unwrap_err().contains("committed but missing"));
     }
 
     #[test]
