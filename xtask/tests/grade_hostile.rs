@@ -674,3 +674,47 @@ fn an_out_folder_with_other_files_is_never_replaced() {
         assert_eq!(kept, "years of work");
     }
 }
+
+#[test]
+fn a_stages_other_programs_run_in_the_same_sandbox() {
+    needs_the_sandbox();
+    // As the checker starts stage 9's predict program: reading the run's results,
+    // writing only its own folder inside them.
+    let results = tempfile::tempdir().unwrap();
+    let out = results.path();
+    std::fs::write(out.join("model.bpk"), "weights\n").unwrap();
+    std::fs::create_dir(out.join("checker")).unwrap();
+    let script = format!(
+        "cat {out}/model.bpk; echo x > {out}/model.bpk || echo no-overwrite; echo y > {out}/checker/chart.png && echo drew; ls /proc >/dev/null 2>&1 || echo no-proc",
+        out = out.display()
+    );
+    let output = xtask(
+        &[
+            "confined-program",
+            "--seconds",
+            "20",
+            "--read",
+            out.to_str().unwrap(),
+            "--write",
+            out.join("checker").to_str().unwrap(),
+            "--program",
+            "/bin/sh",
+            "--",
+            "-c",
+            &script,
+        ],
+        &[],
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        said,
+        "weights\nno-overwrite\ndrew\nno-proc\n",
+        "{}",
+        text(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("model.bpk")).unwrap(),
+        "weights\n"
+    );
+    assert!(out.join("checker/chart.png").is_file());
+}

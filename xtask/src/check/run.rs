@@ -2,8 +2,10 @@
 //! scratch folder of its own: the program's copy, the file holding its arguments
 //! and its results folder `out`. Nothing of the grader's reaches the program but
 //! that folder: its command line is `stage05 @arguments.txt` and its environment is
-//! `confine::clean_env`'s. Its results are then copied into the grader's own
-//! folder, which is all the checker reads.
+//! `confine::clean_env`'s. When it has ended, its `out` is moved aside and copied
+//! back in its place by the grader (regular files only), so that paths the run
+//! wrote into its files (stage 10's sources) still lead to the files the checker
+//! reads, and the checker reads only the grader's copy.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -22,8 +24,8 @@ use crate::confine::{self, Confinement, DEFAULT_PROCESSES, Limits, RunOutcome, S
 const ARGUMENTS_FILE: &str = "arguments.txt";
 /// The results folder's name inside the scratch folder.
 const OUT_DIR: &str = "out";
-/// Where the grader copies the results to, inside the scratch folder.
-const CHECKED_DIR: &str = "checked";
+/// Where the run's own results folder is moved to before the grader copies it back.
+const RUN_OUT_DIR: &str = "out-as-run";
 
 /// A run's scratch folder, removed when this is dropped.
 pub struct Scratch {
@@ -68,7 +70,7 @@ impl Scratch {
     }
 
     /// Runs the stage: `<slug> @arguments.txt`, the arguments being
-    /// `--profile check --out out --run-id <id> --seed <seed>`.
+    /// `--profile check --out <scratch>/out --run-id <id> --seed <seed>`.
     pub fn run(
         &self,
         slug: &str,
@@ -77,11 +79,13 @@ impl Scratch {
         limits: Limits,
         confinement: Confinement,
     ) -> Result<RunOutcome> {
+        let out = self.path().join(OUT_DIR);
+        let out = out.to_string_lossy();
         let arguments = [
             "--profile",
             "check",
             "--out",
-            OUT_DIR,
+            &out,
             "--run-id",
             run_id,
             "--seed",
@@ -107,32 +111,29 @@ impl Scratch {
         )
     }
 
-    /// Copies the run's results into a folder of the grader's (regular files only,
-    /// capped) and returns it. A results folder the run removed or replaced gives
-    /// an empty one: the checker then says which files are missing.
+    /// Replaces the run's results folder with the grader's copy of it (regular files
+    /// only, capped) and returns it. A results folder the run removed or replaced
+    /// gives an empty one: the checker then says which files are missing.
     pub fn results(&self) -> Result<PathBuf> {
-        let checked = self.path().join(CHECKED_DIR);
-        if intake::exists(&checked) {
-            // Left by the run: never the grader's.
-            if std::fs::symlink_metadata(&checked)?.is_dir() {
-                std::fs::remove_dir_all(&checked)?;
+        let out = self.path().join(OUT_DIR);
+        let aside = self.path().join(RUN_OUT_DIR);
+        // Anything already at `aside` was left by the run.
+        if intake::exists(&aside) {
+            if std::fs::symlink_metadata(&aside)?.is_dir() {
+                std::fs::remove_dir_all(&aside)?;
             } else {
-                std::fs::remove_file(&checked)?;
+                std::fs::remove_file(&aside)?;
             }
         }
-        if intake::copy_tree(
-            &self.path().join(OUT_DIR),
-            &checked,
-            intake::RESULTS,
-            Odd::Skip,
-        )
-        .is_err()
-        {
-            let _ = std::fs::remove_dir_all(&checked);
-            std::fs::create_dir(&checked)?;
+        if intake::exists(&out) {
+            std::fs::rename(&out, &aside)?;
         }
-        make_readable(&checked)?;
-        Ok(checked)
+        if intake::copy_tree(&aside, &out, intake::RESULTS, Odd::Skip).is_err() {
+            let _ = std::fs::remove_dir_all(&out);
+            std::fs::create_dir(&out)?;
+        }
+        make_readable(&out)?;
+        Ok(out)
     }
 
     /// The stage's other programs as the checker should start them: each through a

@@ -153,7 +153,9 @@ pub fn command(args: &GradeArgs) -> Result<bool> {
     let plan = Plan {
         seed,
         timeout: args.timeout,
-        reference: references.values().next().cloned(),
+        reference: references
+            .get(kindling_checker::stages::stage05::HISTORY_SNAPSHOT)
+            .cloned(),
         references,
         memory_bytes: Some(args.memory_mib << 20),
         file_bytes: Some(1 << 30),
