@@ -454,7 +454,7 @@ fn find_toolchain() -> Result<Toolchain> {
     })
 }
 
-/// What a submission's build may touch: read the toolchain, cargo's home, the
+/// What a submission's build may touch: read the toolchain, cargo's registry, the
 /// course's crates, manifest, lock file and cargo configuration, and its own
 /// scratch crate; write the profile's build folder (`target/debug`), cargo's lock
 /// files and its temporary folder. Not the grading reference's cache, not the other
@@ -469,13 +469,22 @@ fn build_sandbox(scratch: &Path, temporary: &Path, toolchain: &Toolchain) -> Res
         root.join("Cargo.lock"),
         root.join("crates"),
         toolchain.sysroot.clone(),
-        toolchain.cargo_home.clone(),
         scratch.to_path_buf(),
     ];
+    // Of cargo's home, the registry and the configuration only: not
+    // credentials.toml, which `include_str!` would put into the program.
+    let home = &toolchain.cargo_home;
     read.extend(
-        [root.join(".cargo"), toolchain.cargo.clone()]
-            .into_iter()
-            .filter(|p| p.exists()),
+        [
+            root.join(".cargo"),
+            toolchain.cargo.clone(),
+            home.join("registry"),
+            home.join("git"),
+            home.join("config.toml"),
+            home.join("config"),
+        ]
+        .into_iter()
+        .filter(|p| p.exists()),
     );
     let mut write = vec![profile, temporary.to_path_buf()];
     write.extend(
@@ -737,5 +746,46 @@ mod tests {
         );
         assert!(manifest["profile"]["dev"]["package"]["*"]["opt-level"].as_integer() == Some(3));
         assert_eq!(manifest["package"]["build"].as_bool(), Some(false));
+    }
+
+    /// `include_str!` reads at build time whatever the build may read: of cargo's
+    /// home, that must be the registry's sources and the configuration only.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_build_reads_cargos_registry_but_not_its_credentials() {
+        confine::support().unwrap_or_else(|missing| {
+            panic!("this test needs the sandbox, and this machine has none: {missing}")
+        });
+        let home = tempfile::tempdir().unwrap();
+        let source = home.path().join("registry/src/index/some-crate/src/lib.rs");
+        std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+        std::fs::write(&source, "registry-source").unwrap();
+        let config = home.path().join("config.toml");
+        std::fs::write(&config, "[net]\noffline = true\n").unwrap();
+        let credentials = home.path().join("credentials.toml");
+        std::fs::write(&credentials, "token = \"instructors-token\"\n").unwrap();
+        let mut toolchain = toolchain().unwrap();
+        toolchain.cargo_home = home.path().to_path_buf();
+        let scratch = tempfile::tempdir().unwrap();
+        let temporary = tempfile::tempdir().unwrap();
+        let sandbox = build_sandbox(scratch.path(), temporary.path(), &toolchain).unwrap();
+        let script = format!(
+            "cat '{}'; echo; cat '{}'; cat '{}' || echo no-credentials",
+            source.display(),
+            config.display(),
+            credentials.display()
+        );
+        let mut command = Command::new("/bin/bash");
+        command.arg("-c").arg(script).current_dir(scratch.path());
+        confine::clean_env(&mut command, scratch.path());
+        let outcome = confine::run(&mut command, Limits::time(20), Some(&sandbox)).unwrap();
+        let said = outcome.stdout.text;
+        assert!(
+            said.starts_with("registry-source\n[net]"),
+            "{said} {}",
+            outcome.stderr.text
+        );
+        assert!(said.contains("no-credentials"), "{said}");
+        assert!(!said.contains("instructors-token"), "{said}");
     }
 }
