@@ -27,6 +27,12 @@ enum Command {
     Check(check::CheckArgs),
     /// Grade a class's submissions of a stage: gradebook, feedback, summary.
     Grade(grade::GradeArgs),
+    /// Gradescope's autograder: grade one upload and write results.json.
+    Gradescope(grade::gradescope::GradescopeArgs),
+    /// Print the GitHub Classroom autograding workflow of a stage.
+    Classroom(grade::classroom::ClassroomArgs),
+    /// Say whether this machine can confine graded code (exit code 0 when it can).
+    Confinement,
     /// Check a stage again each time one of its files is saved (or Enter is pressed).
     Watch(watch::WatchArgs),
     /// Put a stage's exercise back to its starting files (your versions are kept).
@@ -53,13 +59,20 @@ enum Command {
     /// One measurement of `bench`, run in its own process (used by `bench`).
     #[command(hide = true)]
     BenchWorker(bench::WorkerArgs),
+    /// Runs one of a stage's other programs confined, for its checker (used by `check`).
+    #[command(hide = true)]
+    ConfinedProgram(check::run::ProgramArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::ConfinedProgram(args) => return check::run::program_command(&args),
         Command::Check(args) => check::command(&args),
         Command::Grade(args) => grade::command(&args),
+        Command::Gradescope(args) => grade::gradescope::command(&args),
+        Command::Classroom(args) => grade::classroom::command(&args),
+        Command::Confinement => Ok(confine::report()),
         Command::Watch(args) => watch::run(&args),
         Command::Reset(args) => reset::run(&args),
         Command::Hint { stage } => check::hint(&stage).map(|()| true),

@@ -71,6 +71,31 @@ fn a_path_that_is_not_a_stage_is_refused() {
     );
 }
 
+#[test]
+fn a_linked_folder_or_a_fifo_is_refused_before_anything_is_built() {
+    let good = broken_copy(|lib| lib);
+    let link = good.path().join("linked");
+    std::os::unix::fs::symlink(good.path().join("stage01"), &link).unwrap();
+    let output = xtask(&["check", "stage1", "--path", link.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("is a symbolic link") && text(&output).contains("Fix:"),
+        "{}",
+        text(&output)
+    );
+    let fifo = good.path().join("stage01/src/notes.rs");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let path = good.path().join("stage01");
+    let output = xtask(&["check", "stage1", "--path", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("notes.rs is a FIFO") && text(&output).contains("Fix:"),
+        "{}",
+        text(&output)
+    );
+}
+
 /// A copy of the stage 1 solution with `change` applied to its lib.rs.
 fn broken_copy(change: impl Fn(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -271,7 +271,7 @@ fn a_class_with_broken_and_hostile_submissions_is_graded_whole() {
     assert!(grace.contains("memory allocation"), "{grace}");
     let alice_page = std::fs::read_to_string(whole.join("feedback/alice/stage01.md")).unwrap();
     assert!(
-        alice_page.contains("**[observe] balanced**\n\n> yes"),
+        alice_page.contains("**\\[observe\\] balanced**\n\n> yes"),
         "{alice_page}"
     );
     assert!(alice_page.contains("The grid is tidy (2 points): to be graded"));
@@ -281,6 +281,16 @@ fn a_class_with_broken_and_hostile_submissions_is_graded_whole() {
         "{summary}"
     );
     assert!(whole.join("items.png").is_file());
+    // The gradebook as Canvas and Moodle import it.
+    let canvas = std::fs::read_to_string(whole.join("canvas.csv")).unwrap();
+    assert!(canvas.starts_with("Student,ID,SIS User ID,SIS Login ID,Section,Kindling stage 1: Photos\n    Points Possible,,,,,11\n"), "{canvas}");
+    assert!(canvas.contains("\nalice,,,alice,,8.1\n"), "{canvas}");
+    let moodle = std::fs::read_to_string(whole.join("moodle.csv")).unwrap();
+    assert!(
+        moodle
+            .starts_with("Username,Kindling stage 1: Photos,Kindling stage 1: Photos (feedback)\n"),
+        "{moodle}"
+    );
 
     // The same folder again, in two shards, merged: the same gradebook.
     let first = grades.path().join("first");
@@ -485,7 +495,9 @@ fn forged_histories_earn_neither_the_history_nor_the_speed() {
             snapshot_rows()
         )),
     );
-    // Trains, then hands in the snapshot file's numbers, found at run time.
+    // Trains, then hands in the snapshot file's numbers, looked for at run time
+    // beside its own program: the sandbox shows it neither its program's path nor
+    // the repository, so it finds nothing and stops.
     submit(class.path(), "copier", "stage05", cnn, |s| {
         s.replace(
                 "    let (model, history) = fit(model, &train, Some(&valid), &config)?;\n    Ok((model, history))",
@@ -528,8 +540,9 @@ fn forged_histories_earn_neither_the_history_nor_the_speed() {
     // The reference solution earns everything at a seed it has never been run with
     // (its written read is held to the run its own check made, at the default seed).
     assert_eq!(row(&book, "honest")["percent"], 100.0, "{book}");
+    assert_eq!(row(&book, "forger")["status"], "graded", "{book}");
+    assert_eq!(row(&book, "copier")["status"], "crashed", "{book}");
     for forger in ["forger", "copier"] {
-        assert_eq!(row(&book, forger)["status"], "graded", "{book}");
         for item in ["s5.history", "s5.model", "s5.speed"] {
             assert_eq!(points(forger, item), 0.0, "{forger} {item}: {book}");
         }

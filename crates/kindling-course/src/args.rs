@@ -1,5 +1,6 @@
 //! The command line every stage program takes.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -51,5 +52,52 @@ impl StageArgs {
             .unwrap_or_else(|| PathBuf::from(format!("runs/stage{number:02}")));
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
+    }
+}
+
+/// The command line with each argument `@FILE` replaced by FILE's lines, one
+/// argument a line. The checker hands a confined run its seed and folders this way,
+/// in a file inside the run's own folder, never on a command line that other
+/// processes could read.
+pub fn with_argument_files(
+    args: impl IntoIterator<Item = OsString>,
+) -> Result<Vec<OsString>, String> {
+    let mut expanded = Vec::new();
+    for (position, arg) in args.into_iter().enumerate() {
+        let file = arg
+            .to_str()
+            .filter(|_| position > 0)
+            .and_then(|text| text.strip_prefix('@'));
+        match file {
+            Some(file) => {
+                let text = std::fs::read_to_string(file).map_err(|e| {
+                    format!(
+                        "the argument file {file} cannot be read ({e}). Fix: write the arguments into it, one a line, or pass them directly"
+                    )
+                })?;
+                expanded.extend(text.lines().map(OsString::from));
+            }
+            None => expanded.push(arg),
+        }
+    }
+    Ok(expanded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn an_argument_file_stands_for_its_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("arguments.txt");
+        std::fs::write(&file, "--profile\ncheck\n--seed\n77\n--out\nout\n").unwrap();
+        let line = ["stage05".into(), format!("@{}", file.display()).into()];
+        let args = StageArgs::parse_from(with_argument_files(line).unwrap());
+        assert_eq!(args.seed, 77);
+        assert_eq!(args.out, Some(PathBuf::from("out")));
+        let missing = with_argument_files(["stage05".into(), "@nowhere.txt".into()]);
+        assert!(missing.unwrap_err().contains("Fix:"));
     }
 }

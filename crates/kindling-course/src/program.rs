@@ -42,7 +42,13 @@ pub const INTERRUPTED_NOTE: &str = "Stopped by Ctrl-C: training ended after the 
 
 /// The whole `main` of a stage program: `kindling_course::run_stage(stage05::run)`.
 pub fn run_stage<E: Debug>(run: impl FnOnce(&StageArgs) -> Result<(), E>) -> ExitCode {
-    let args = StageArgs::parse();
+    let args = match crate::args::with_argument_files(std::env::args_os()) {
+        Ok(line) => StageArgs::parse_from(line),
+        Err(error) => {
+            eprintln!("Error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let interrupt = match Interrupt::ctrl_c() {
         Ok(interrupt) => interrupt,
         Err(error) => {

@@ -2,8 +2,11 @@
 //! the check profile, then print its checklist with a hint for each failure.
 
 pub mod build;
-mod run;
+pub mod intake;
+mod manifest;
+pub mod run;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -21,10 +24,9 @@ use kindling_checker::{
     CheckContext, CheckItem, Checklist, Reference, StageInfo, Status, evaluate_run, parse_stage,
 };
 
-use crate::confine::{self, Limits};
+use crate::confine::{self, Confinement, Limits};
 use crate::repo;
-pub use build::{BuildOutcome, StageFolder, locate};
-pub use run::run as run_stage;
+pub use build::{BuildOutcome, BuildRules, StageFolder, locate};
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
@@ -39,6 +41,10 @@ pub struct CheckArgs {
     /// Seconds the stage may run before it is stopped (default: the stage's own limit).
     #[arg(long)]
     timeout: Option<u64>,
+    /// Check a --path folder without the sandbox, where this machine has none (its
+    /// code can then read and write whatever your user account can).
+    #[arg(long)]
+    unconfined: bool,
 }
 
 /// The machine-readable result.
@@ -110,6 +116,20 @@ fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
         .unwrap_or_else(|| repo::root().join("exercises").join(stage.slug()));
     let folder = build::locate(&dir, &stage.slug())?;
     let quiet = args.json.is_some();
+    let mut plan = Plan::learner(args.timeout, quiet);
+    // A folder outside the workspace is graded code: copied first, then built and
+    // run confined. The copy lives as long as the check.
+    let intake = tempfile::Builder::new()
+        .prefix("kindling-intake-")
+        .tempdir()?;
+    let folder = if folder.in_workspace {
+        folder
+    } else {
+        plan.confinement = Confinement::for_graded_code(args.unconfined)?;
+        let copy = intake.path().join(stage.slug());
+        intake::stage_folder(&dir, &copy)?;
+        folder.read_from(&copy)
+    };
     if !quiet {
         println!(
             "Checking stage {} ({}) in {}",
@@ -118,7 +138,7 @@ fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
             dir.display()
         );
     }
-    let result = check_stage(stage, &folder, &Plan::learner(args.timeout, quiet), quiet)?;
+    let result = check_stage(stage, &folder, &plan, quiet)?;
     match &args.json {
         Some(target) => {
             let text = serde_json::to_string_pretty(&result)? + "\n";
@@ -143,8 +163,11 @@ pub struct Plan {
     pub seed: u64,
     /// Seconds the run may take (default: the stage's own limit).
     pub timeout: Option<u64>,
-    /// The reference history to compare with, instead of the committed snapshot.
+    /// The reference history to compare with, instead of the committed snapshot
+    /// (stage 5's; see `references`).
     pub reference: Option<Reference>,
+    /// The references made at the grading seed, by the snapshot each replaces.
+    pub references: BTreeMap<String, Reference>,
     /// Address space the run may map, in bytes.
     pub memory_bytes: Option<u64>,
     /// Largest file the run may write, in bytes.
@@ -158,6 +181,10 @@ pub struct Plan {
     /// Held while building, so submissions graded side by side build one at a time
     /// (they share one build folder) and run in parallel.
     pub build_lock: Option<Arc<Mutex<()>>>,
+    /// In the sandbox, or behind the fence only.
+    pub confinement: Confinement,
+    /// Seconds a build of graded code may take.
+    pub build_seconds: u64,
 }
 
 impl Plan {
@@ -167,12 +194,24 @@ impl Plan {
             seed: DEFAULT_SEED,
             timeout,
             reference: None,
+            references: BTreeMap::new(),
             memory_bytes: None,
             file_bytes: None,
             output_bytes: confine::DEFAULT_OUTPUT_BYTES,
             keep_results: true,
             show_build: !quiet,
             build_lock: None,
+            confinement: Confinement::for_own_code(),
+            build_seconds: build::BUILD_SECONDS,
+        }
+    }
+
+    /// How a build of this plan runs.
+    pub fn build_rules(&self) -> BuildRules {
+        BuildRules {
+            show: self.show_build,
+            confinement: self.confinement,
+            seconds: self.build_seconds,
         }
     }
 }
@@ -218,7 +257,7 @@ pub fn check_stage(
     }
     let built = {
         let _turn = plan.build_lock.as_ref().map(|lock| lock.lock());
-        build::build(folder, &stage.slug(), plan.show_build)?
+        build::build(folder, &stage.slug(), plan.build_rules())?
     };
     let (binary, programs) = match built {
         BuildOutcome::Built {
@@ -243,13 +282,8 @@ pub fn check_stage(
         }
     };
 
-    // The run's working folder; its results go in `out` inside it. Both are
-    // removed when the check is over.
-    let work = tempfile::Builder::new()
-        .prefix(&format!("{}-check-", stage.slug()))
-        .tempdir_in(std::env::temp_dir())?;
-    let out = work.path().join("out");
-    std::fs::create_dir_all(&out)?;
+    // The run's scratch folder, removed when the check is over.
+    let scratch = run::Scratch::new(&stage.slug(), &binary, &programs)?;
     let run_id = run_id();
     let limit = plan.timeout.unwrap_or(stage.time_limit);
     if !quiet {
@@ -260,9 +294,10 @@ pub fn check_stage(
         output_bytes: plan.output_bytes,
         memory_bytes: plan.memory_bytes,
         file_bytes: plan.file_bytes,
+        echo_stderr: false,
     };
     let started = SystemTime::now();
-    let outcome = run::run(&binary, &out, work.path(), &run_id, plan.seed, limits)?;
+    let outcome = scratch.run(&stage.slug(), &run_id, plan.seed, limits, plan.confinement)?;
     result.run_seconds = Some(outcome.seconds);
     let capped = [
         ("output", &outcome.stdout),
@@ -305,6 +340,10 @@ pub fn check_stage(
         ..CheckItem::pass(run_item.0, run_item.1)
     });
 
+    let out = scratch.results()?;
+    let scripts = tempfile::Builder::new()
+        .prefix("kindling-programs-")
+        .tempdir()?;
     let mut context = CheckContext::new(
         stage.number,
         &folder.dir,
@@ -316,7 +355,8 @@ pub fn check_stage(
     context.seed = plan.seed;
     context.run_seconds = Some(outcome.seconds);
     context.reference = plan.reference.clone();
-    context.programs = programs;
+    context.references = plan.references.clone();
+    context.programs = scratch.confined_programs(&out, scripts.path(), limits, plan.confinement)?;
     items.extend(evaluate_run(stage, &context));
     if plan.keep_results {
         keep_results(&out, &stage.slug());

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use kindling::data::atomic::write_bytes_atomically;
 
+use super::escape::spreadsheet_cell;
+
 /// The gradebook file format's version.
 pub const SCHEMA: u32 = 1;
 /// The CSV file's name.
@@ -51,6 +53,9 @@ pub enum GradeStatus {
     NotAStage,
     /// The folder holds no stage.
     Missing,
+    /// The folder breaks the grader's rules (a link, a FIFO, more than the size cap):
+    /// nothing of it was built or run.
+    Refused,
 }
 
 impl GradeStatus {
@@ -63,6 +68,7 @@ impl GradeStatus {
             GradeStatus::Crashed => "crashed",
             GradeStatus::NotAStage => "not_a_stage",
             GradeStatus::Missing => "missing",
+            GradeStatus::Refused => "refused",
         }
     }
 }
@@ -131,7 +137,8 @@ impl Gradebook {
         writer.write_record(&header)?;
         for row in &self.rows {
             let mut record = vec![
-                row.student.clone(),
+                // A folder named `=HYPERLINK(...)` stays a name.
+                spreadsheet_cell(&row.student),
                 row.stage.to_string(),
                 row.status.word().to_string(),
                 number(row.score),

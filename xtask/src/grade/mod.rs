@@ -1,11 +1,17 @@
-//! `cargo xtask grade stageN SUBMISSIONS --out GRADES`: grades a class. Each
-//! learner's stage is built (sharing the workspace's build folder), run confined
-//! with a seed the learner has never seen, and checked against a reference made
-//! for that seed; the gradebook, one feedback page per learner, a summary and a
-//! pass-rate chart are written into GRADES. `--shard K/N` grades a share of the
-//! class and `--merge` joins the shares.
+//! `cargo xtask grade stageN SUBMISSIONS --out GRADES`: grades a class. Every
+//! learner's folder is first copied into the grader's own folder; each stage is
+//! then built (sharing the workspace's build folder) and run confined (see
+//! `confine`) with a seed the learner has never seen, and checked against a
+//! reference made for that seed; the gradebook, one feedback page per learner, a
+//! summary and a pass-rate chart are written into GRADES. `--shard K/N` grades a
+//! share of the class and `--merge` joins the shares.
 
+pub mod classroom;
+mod escape;
 mod gradebook;
+pub mod gradescope;
+mod lms;
+mod out_dir;
 mod reference;
 mod report;
 mod rubric;
@@ -16,8 +22,8 @@ use std::collections::BTreeMap;
 use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -25,8 +31,9 @@ use clap::Args;
 use kindling::data::atomic::replace_dir;
 use kindling_checker::{ANSWERS_FILE, CheckItem, StageInfo, Status, parse_stage};
 
+use crate::check::build::BUILD_SECONDS;
 use crate::check::{Outcome, Plan, check_stage};
-use crate::confine::DEFAULT_OUTPUT_BYTES;
+use crate::confine::{Confinement, DEFAULT_OUTPUT_BYTES};
 use gradebook::{GradeStatus, Gradebook, Row, SCHEMA};
 use rubric::Rubric;
 pub use submissions::Shard;
@@ -71,11 +78,18 @@ pub struct GradeArgs {
     /// Output each submission may print, in KiB a stream (the rest is dropped and noted).
     #[arg(long, default_value_t = (DEFAULT_OUTPUT_BYTES / 1024) as u64)]
     output_kib: u64,
+    /// Seconds each submission's build may take.
+    #[arg(long, default_value_t = BUILD_SECONDS)]
+    build_timeout: u64,
+    /// Grade without the sandbox on a machine that has none (each submission can
+    /// then read and write whatever your user account can).
+    #[arg(long)]
+    unconfined: bool,
 }
 
 /// Runs the command; the exit code is non-zero only when the batch itself could not run.
 pub fn command(args: &GradeArgs) -> Result<bool> {
-    refuse_existing(&args.out, args.force)?;
+    out_dir::refuse_existing(&args.out, args.force)?;
     if let Some(shards) = &args.merge {
         if args.stage.is_some() || args.submissions.is_some() || args.shard.is_some() {
             bail!(
@@ -103,6 +117,7 @@ pub fn command(args: &GradeArgs) -> Result<bool> {
         Some(path) => Rubric::load(path, stage)?,
         None => Rubric::plain(),
     };
+    let confinement = Confinement::for_graded_code(args.unconfined)?;
     let mut learners = submissions::learners(submissions)?;
     if let Some(shard) = args.shard {
         learners = shard.take(learners);
@@ -117,19 +132,41 @@ pub fn command(args: &GradeArgs) -> Result<bool> {
             .map(|s| format!(" (shard {s})"))
             .unwrap_or_default()
     );
-    let reference = reference::for_seed(stage, seed, true)?;
+    // Every submission is copied before any code is built or run.
+    let space = tempfile::Builder::new()
+        .prefix("kindling-grading-")
+        .tempdir()?;
+    let taken: Vec<Taken> = learners
+        .into_iter()
+        .enumerate()
+        .map(|(index, learner)| {
+            let copy = space.path().join(index.to_string());
+            let problem = submissions::take_in(&learner, &copy).err();
+            Taken {
+                learner,
+                copy,
+                problem,
+            }
+        })
+        .collect();
+    let references = reference::prepare(stage, seed, confinement, true)?;
     let plan = Plan {
         seed,
         timeout: args.timeout,
-        reference,
+        reference: references
+            .get(kindling_checker::stages::stage05::HISTORY_SNAPSHOT)
+            .cloned(),
+        references,
         memory_bytes: Some(args.memory_mib << 20),
         file_bytes: Some(1 << 30),
         output_bytes: (args.output_kib as usize) << 10,
         keep_results: false,
         show_build: false,
         build_lock: Some(Arc::new(Mutex::new(()))),
+        confinement,
+        build_seconds: args.build_timeout,
     };
-    let graded = grade_all(stage, &learners, &plan, &rubric, args.jobs);
+    let graded = grade_all(stage, &taken, &plan, &rubric, args.jobs);
     let book = Gradebook {
         schema: SCHEMA,
         stage: stage.number,
@@ -146,50 +183,25 @@ pub fn command(args: &GradeArgs) -> Result<bool> {
                     .map_or_else(|| rubric.points(id), |h| h.points)
             })
             .collect(),
-        rows: graded.iter().map(|(row, _)| row.clone()).collect(),
+        rows: graded.iter().map(|g| g.row.clone()).collect(),
     };
     let pages: Vec<(String, String)> = graded
         .into_iter()
-        .map(|(row, page)| (row.student, page))
+        .map(|g| (g.row.student, g.page))
         .collect();
     write_out(&args.out, stage, &rubric, &book, |staging| {
         for (student, page) in &pages {
-            let dir = staging.join("feedback").join(student);
+            let dir = staging.join(out_dir::FEEDBACK_DIR).join(student);
             std::fs::create_dir_all(&dir)?;
             std::fs::write(dir.join(format!("{}.md", stage.slug())), page)?;
         }
         Ok(())
     })?;
     println!(
-        "Wrote {} (gradebook.csv, gradebook.json, summary.md, items.png, feedback/).",
+        "Wrote {} (gradebook.csv, gradebook.json, summary.md, items.png, canvas.csv, moodle.csv, feedback/).",
         args.out.display()
     );
     Ok(true)
-}
-
-/// Refuses an --out that already holds a gradebook, unless --force.
-fn refuse_existing(out: &Path, force: bool) -> Result<()> {
-    if out.join(gradebook::CSV_FILE).exists() && !force {
-        bail!(
-            "{} already holds a gradebook. Fix: pass --force to replace it, or choose another --out",
-            out.display()
-        );
-    }
-    if out.exists() && !out.is_dir() {
-        bail!(
-            "{} is a file, not a folder. Fix: choose a folder for --out",
-            out.display()
-        );
-    }
-    // The whole folder is replaced: never one that holds something else.
-    let holds_files = std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
-    if holds_files && !out.join(gradebook::JSON_FILE).exists() && !force {
-        bail!(
-            "{} is not empty, and grading replaces the whole folder. Fix: choose a new or empty folder for --out (or pass --force to replace it)",
-            out.display()
-        );
-    }
-    Ok(())
 }
 
 /// A seed nobody has seen: the process's random hasher keys.
@@ -206,35 +218,65 @@ fn columns(stage: &StageInfo, rubric: &Rubric) -> Vec<String> {
         .collect()
 }
 
-/// Grades every learner, `jobs` at a time; one broken submission never stops the rest.
+/// One learner graded: the gradebook row, the feedback page, and what they came from.
+#[derive(Debug, Clone)]
+pub struct Graded {
+    /// The gradebook row.
+    pub row: Row,
+    /// The feedback page.
+    pub page: String,
+    /// The checklist.
+    pub items: Vec<CheckItem>,
+    /// Why nothing was graded, if so.
+    pub problem: Option<String>,
+}
+
+/// A learner's folder, as copied into the grader's folder.
+#[derive(Debug, Clone)]
+struct Taken {
+    learner: Learner,
+    /// The copy.
+    copy: PathBuf,
+    /// Why it could not be copied (a link, a FIFO, too large).
+    problem: Option<String>,
+}
+
+/// Grades every learner, `jobs` at a time; one broken submission never stops the
+/// rest, and none can hold the batch: each is graded on a thread of its own, given
+/// up after a generous deadline (every build before it, its own build and run, and
+/// the checking), and graded as crashed then.
 fn grade_all(
-    stage: &StageInfo,
-    learners: &[Learner],
+    stage: &'static StageInfo,
+    taken: &[Taken],
     plan: &Plan,
     rubric: &Rubric,
     jobs: usize,
-) -> Vec<(Row, String)> {
+) -> Vec<Graded> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<(Row, String)>>> = Mutex::new(vec![None; learners.len()]);
+    let results: Mutex<Vec<Option<Graded>>> = Mutex::new(vec![None; taken.len()]);
+    let workers = jobs.min(taken.len().max(1));
+    let run_limit = plan.timeout.unwrap_or(stage.time_limit);
+    let deadline =
+        Duration::from_secs(plan.build_seconds * (workers as u64 + 1) + run_limit * 4 + 600);
     std::thread::scope(|scope| {
-        for _ in 0..jobs.min(learners.len().max(1)) {
+        for _ in 0..workers {
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(learner) = learners.get(index) else {
+                    let Some(one) = taken.get(index) else {
                         break;
                     };
-                    let graded = grade_one(stage, learner, plan, rubric);
+                    let graded = watched(stage, one, plan, rubric, deadline);
                     let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
                     println!(
                         "[{finished}/{}] {}: {} {} / {} ({}%)",
-                        learners.len(),
-                        learner.name,
-                        graded.0.status.word(),
-                        graded.0.score,
-                        graded.0.max_score,
-                        graded.0.percent
+                        taken.len(),
+                        one.learner.name,
+                        graded.row.status.word(),
+                        graded.row.score,
+                        graded.row.max_score,
+                        graded.row.percent
                     );
                     if let Ok(mut results) = results.lock() {
                         results[index] = Some(graded);
@@ -251,15 +293,61 @@ fn grade_all(
         .collect()
 }
 
+/// Grades one learner on a thread of its own, giving up at `deadline`.
+fn watched(
+    stage: &'static StageInfo,
+    one: &Taken,
+    plan: &Plan,
+    rubric: &Rubric,
+    deadline: Duration,
+) -> Graded {
+    let (send, receive) = mpsc::channel();
+    let (copy, plan_copy, rubric_copy) = (one.clone(), plan.clone(), rubric.clone());
+    std::thread::spawn(move || {
+        let _ = send.send(grade_one(stage, &copy, &plan_copy, &rubric_copy));
+    });
+    receive.recv_timeout(deadline).unwrap_or_else(|_| {
+        let why = format!(
+            "the grader gave up on it after {}s: its build, run or check never finished",
+            deadline.as_secs()
+        );
+        finish(
+            stage,
+            &one.learner,
+            plan,
+            rubric,
+            GradeStatus::Crashed,
+            Vec::new(),
+            Some(why),
+            None,
+            None,
+        )
+    })
+}
+
 /// Grades one learner: the gradebook row and the feedback page.
-fn grade_one(stage: &StageInfo, learner: &Learner, plan: &Plan, rubric: &Rubric) -> (Row, String) {
-    let (status, items, problem, answers, submitted) =
-        match submissions::find_stage(learner, &stage.slug()) {
-            Found::Missing(why) => (GradeStatus::Missing, Vec::new(), Some(why), None, None),
-            Found::NotAStage(why) => (GradeStatus::NotAStage, Vec::new(), Some(why), None, None),
+fn grade_one(stage: &StageInfo, one: &Taken, plan: &Plan, rubric: &Rubric) -> Graded {
+    let learner = &one.learner;
+    let submitted = submission_time(&one.copy);
+    if let Some(problem) = &one.problem {
+        return finish(
+            stage,
+            learner,
+            plan,
+            rubric,
+            GradeStatus::Refused,
+            Vec::new(),
+            Some(problem.clone()),
+            None,
+            submitted,
+        );
+    }
+    let (status, items, problem, answers) =
+        match submissions::find_stage(learner, &one.copy, &stage.slug()) {
+            Found::Missing(why) => (GradeStatus::Missing, Vec::new(), Some(why), None),
+            Found::NotAStage(why) => (GradeStatus::NotAStage, Vec::new(), Some(why), None),
             Found::Stage(folder) => {
                 let answers = std::fs::read_to_string(folder.dir.join(ANSWERS_FILE)).ok();
-                let submitted = submission_time(learner);
                 match check_stage(stage, &folder, plan, true) {
                     Ok(result) => {
                         let status = match result.outcome {
@@ -268,7 +356,7 @@ fn grade_one(stage: &StageInfo, learner: &Learner, plan: &Plan, rubric: &Rubric)
                             Outcome::TimedOut => GradeStatus::TimedOut,
                             Outcome::Crashed => GradeStatus::Crashed,
                         };
-                        (status, result.items, None, answers, submitted)
+                        (status, result.items, None, answers)
                     }
                     // The grader itself failed on this one (a file it could not write):
                     // the learner is not graded, the class goes on.
@@ -277,11 +365,28 @@ fn grade_one(stage: &StageInfo, learner: &Learner, plan: &Plan, rubric: &Rubric)
                         Vec::new(),
                         Some(format!("the grader could not run it: {error:#}")),
                         answers,
-                        submitted,
                     ),
                 }
             }
         };
+    finish(
+        stage, learner, plan, rubric, status, items, problem, answers, submitted,
+    )
+}
+
+/// The row and the page of a learner graded so far.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    stage: &StageInfo,
+    learner: &Learner,
+    plan: &Plan,
+    rubric: &Rubric,
+    status: GradeStatus,
+    items: Vec<CheckItem>,
+    problem: Option<String>,
+    answers: Option<String>,
+    submitted: Option<SystemTime>,
+) -> Graded {
     let mut points = BTreeMap::new();
     for id in rubric::item_ids(stage) {
         let passed = items
@@ -324,16 +429,22 @@ fn grade_one(stage: &StageInfo, learner: &Learner, plan: &Plan, rubric: &Rubric)
         problem.as_deref(),
         answers.as_deref(),
     );
-    (row, page)
+    Graded {
+        row,
+        page,
+        items,
+        problem,
+    }
 }
 
 fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
-/// When the learner handed in: `timestamp.txt` in their folder, if there is one.
-fn submission_time(learner: &Learner) -> Option<SystemTime> {
-    let text = std::fs::read_to_string(learner.dir.join(TIMESTAMP_FILE)).ok()?;
+/// When the learner handed in: `timestamp.txt` in the copy of their folder, if
+/// there is one.
+fn submission_time(copy: &Path) -> Option<SystemTime> {
+    let text = std::fs::read_to_string(copy.join(TIMESTAMP_FILE)).ok()?;
     timestamp::parse(&text).ok()
 }
 
@@ -355,6 +466,14 @@ fn write_out(
     std::fs::write(
         staging.path().join(report::SUMMARY_FILE),
         report::summary(stage, rubric, book),
+    )?;
+    std::fs::write(
+        staging.path().join(lms::CANVAS_FILE),
+        lms::canvas(book, stage.name)?,
+    )?;
+    std::fs::write(
+        staging.path().join(lms::MOODLE_FILE),
+        lms::moodle(book, stage.name)?,
     )?;
     report::chart(book, &staging.path().join(report::CHART_FILE))?;
     extra(staging.path())?;

@@ -1,5 +1,7 @@
 //! What a grading writes besides the gradebook: one feedback page per learner,
-//! the class summary, and the chart of each item's pass rate.
+//! the class summary, and the chart of each item's pass rate. Every string a
+//! learner could have chosen (a folder name, output, a panic message, answers) is
+//! escaped (`escape`) before it reaches a page.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -10,6 +12,7 @@ use kindling::charts::top_k_bars;
 use kindling_checker::stages::COMMON_ITEMS;
 use kindling_checker::{CheckItem, StageInfo, Status};
 
+use super::escape::{fenced, inline, link_segment, quote};
 use super::gradebook::{GradeStatus, Gradebook, Row};
 use super::rubric::Rubric;
 
@@ -51,7 +54,9 @@ pub fn feedback(
     let _ = writeln!(
         page,
         "# Stage {} ({}): {}\n",
-        stage.number, stage.name, row.student
+        stage.number,
+        stage.name,
+        inline(&row.student)
     );
     let _ = writeln!(
         page,
@@ -70,7 +75,11 @@ pub fn feedback(
         row.kindling_version
     );
     if let Some(problem) = problem {
-        let _ = writeln!(page, "Nothing could be graded: {problem}\n");
+        let _ = writeln!(
+            page,
+            "Nothing could be graded:\n\n{}",
+            fenced(problem, "text")
+        );
     }
     if !items.is_empty() {
         let _ = writeln!(
@@ -79,16 +88,16 @@ pub fn feedback(
         );
         for item in items {
             let points = row.items.get(&item.id).copied().flatten().unwrap_or(0.0);
-            let found = item
-                .detail
-                .as_deref()
-                .and_then(|d| d.lines().next())
-                .unwrap_or("")
-                .replace('|', "\\|");
+            let found = inline(
+                item.detail
+                    .as_deref()
+                    .and_then(|d| d.lines().next())
+                    .unwrap_or(""),
+            );
             let _ = writeln!(
                 page,
                 "| {} | {} | {} / {} | {found} |",
-                item.title,
+                inline(&item.title),
                 status_word(item.status),
                 points,
                 rubric.points(&item.id)
@@ -99,12 +108,12 @@ pub fn feedback(
         if !failed.is_empty() {
             page.push_str("## What to fix\n\n");
             for item in failed {
-                let _ = writeln!(page, "### {}\n", item.title);
+                let _ = writeln!(page, "### {}\n", inline(&item.title));
                 if let Some(detail) = &item.detail {
-                    let _ = writeln!(page, "```text\n{}\n```\n", detail.trim_end());
+                    let _ = writeln!(page, "{}", fenced(detail, "text"));
                 }
                 if let Some(hint) = &item.hint {
-                    let _ = writeln!(page, "Hint: {hint}\n");
+                    let _ = writeln!(page, "Hint: {}\n", inline(hint));
                 }
             }
         }
@@ -115,7 +124,8 @@ pub fn feedback(
             let _ = writeln!(
                 page,
                 "- {} ({} points): to be graded",
-                item.title, item.points
+                inline(&item.title),
+                item.points
             );
         }
         page.push('\n');
@@ -140,8 +150,8 @@ fn quote_answers(answers: Option<&str>) -> String {
     };
     let Ok(table) = text.parse::<toml::Table>() else {
         return format!(
-            "answers.toml is not valid TOML; as handed in:\n\n```toml\n{}\n```\n",
-            text.trim_end()
+            "answers.toml is not valid TOML; as handed in:\n\n{}",
+            fenced(text, "toml")
         );
     };
     let mut quoted = String::new();
@@ -154,13 +164,11 @@ fn quote_answers(answers: Option<&str>) -> String {
                 toml::Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            let _ = writeln!(quoted, "**[{section}] {key}**\n");
+            let _ = writeln!(quoted, "**\\[{}\\] {}**\n", inline(section), inline(key));
             if answer.trim().is_empty() {
                 quoted.push_str("> (left empty)\n");
             }
-            for line in answer.lines() {
-                let _ = writeln!(quoted, "> {line}");
-            }
+            quoted.push_str(&quote(&answer));
             quoted.push('\n');
         }
     }
@@ -208,6 +216,7 @@ pub fn summary(stage: &StageInfo, rubric: &Rubric, book: &Gradebook) -> String {
         GradeStatus::Crashed,
         GradeStatus::NotAStage,
         GradeStatus::Missing,
+        GradeStatus::Refused,
     ];
     let counts: Vec<String> = statuses
         .iter()
@@ -231,8 +240,9 @@ pub fn summary(stage: &StageInfo, rubric: &Rubric, book: &Gradebook) -> String {
     for (id, rate) in &rates {
         let _ = writeln!(
             page,
-            "| {} (`{id}`) | {:.0}% | {} |",
-            title(stage, rubric, id),
+            "| {} ({}) | {:.0}% | {} |",
+            inline(title(stage, rubric, id)),
+            inline(id),
             rate * 100.0,
             if *rate < TEACH_AGAIN {
                 "**teach again**"
@@ -247,8 +257,8 @@ pub fn summary(stage: &StageInfo, rubric: &Rubric, book: &Gradebook) -> String {
         let _ = writeln!(
             page,
             "| [{}](feedback/{}/{}.md) | {} | {} / {} | {}% |",
-            row.student,
-            row.student,
+            inline(&row.student),
+            link_segment(&row.student),
             stage.slug(),
             row.status.word(),
             row.score,

@@ -1,5 +1,6 @@
 //! A class's submissions: one folder per learner, holding the stage folder or being
-//! it; and the share of them one shard grades.
+//! it, copied into the grader's own folder before anything is built; and the share
+//! of them one shard grades.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -7,6 +8,8 @@ use std::str::FromStr;
 
 use anyhow::{Result, bail};
 
+use super::TIMESTAMP_FILE;
+use crate::check::intake;
 use crate::check::{StageFolder, locate};
 
 /// One learner's folder.
@@ -41,7 +44,9 @@ pub fn learners(dir: &Path) -> Result<Vec<Learner>> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type()?.is_dir() && !name.starts_with('.') {
+        // A link is listed too: it is refused by name, not skipped unseen.
+        let file_type = entry.file_type()?;
+        if (file_type.is_dir() || file_type.is_symlink()) && !name.starts_with('.') {
             learners.push(Learner {
                 name,
                 dir: entry.path(),
@@ -58,25 +63,90 @@ pub fn learners(dir: &Path) -> Result<Vec<Learner>> {
     Ok(learners)
 }
 
-/// Finds the `slug` stage in a learner's folder: the folder itself, or one folder
-/// inside it.
-pub fn find_stage(learner: &Learner, slug: &str) -> Found {
-    if learner.dir.join("Cargo.toml").is_file() {
-        return match locate(&learner.dir, slug) {
+/// Copies what the grader uses of a learner's folder into `to`: `timestamp.txt`,
+/// and the stage folder (the learner's folder itself, or each folder inside it
+/// holding a `Cargo.toml`), regular files only. The reason, when the folder breaks
+/// the rules (a link, a FIFO, too large).
+pub fn take_in(learner: &Learner, to: &Path) -> Result<(), String> {
+    let dir = &learner.dir;
+    let link = |path: &Path| {
+        format!(
+            "{} is a symbolic link: the grader reads only real folders and files. Fix: copy the learner's files into a folder of their own",
+            path.display()
+        )
+    };
+    let metadata = std::fs::symlink_metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    if metadata.is_symlink() {
+        return Err(link(dir));
+    }
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let timestamp = dir.join(TIMESTAMP_FILE);
+    if intake::exists(&timestamp) {
+        intake::small_file(&timestamp, &to.join(TIMESTAMP_FILE)).map_err(|e| {
+            format!("{e:#}. Fix: write the hand-in time into a plain, short {TIMESTAMP_FILE}")
+        })?;
+    }
+    if intake::exists(&dir.join("Cargo.toml")) {
+        return intake::stage_folder(dir, to).map_err(|e| format!("{e:#}"));
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for inner in entries {
+        let Ok(metadata) = std::fs::symlink_metadata(&inner) else {
+            continue;
+        };
+        if metadata.is_symlink() && inner.join("Cargo.toml").exists() {
+            return Err(link(&inner));
+        }
+        if metadata.is_dir() && intake::exists(&inner.join("Cargo.toml")) {
+            let name = inner.file_name().unwrap_or_default();
+            intake::stage_folder(&inner, &to.join(name)).map_err(|e| format!("{e:#}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Finds the `slug` stage in the grader's `copy` of a learner's folder: the folder
+/// itself, or one folder inside it. Messages and the stage's origin name the
+/// learner's own folder.
+pub fn find_stage(learner: &Learner, copy: &Path, slug: &str) -> Found {
+    let in_learners_words = |text: String| {
+        text.replace(
+            &copy.display().to_string(),
+            &learner.dir.display().to_string(),
+        )
+    };
+    let located = |dir: &Path| {
+        locate(dir, slug)
+            .map(|folder| {
+                let inside = dir.strip_prefix(copy).unwrap_or(Path::new(""));
+                StageFolder {
+                    origin: learner.dir.join(inside),
+                    ..folder
+                }
+                .read_from(dir)
+            })
+            .map_err(|error| in_learners_words(format!("{error:#}")))
+    };
+    if copy.join("Cargo.toml").is_file() {
+        return match located(copy) {
             Ok(folder) => Found::Stage(folder),
-            Err(error) => Found::NotAStage(format!("{error:#}")),
+            Err(why) => Found::NotAStage(why),
         };
     }
     let mut matching = Vec::new();
     let mut others = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&learner.dir)
-        .map(|entries| entries.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    entries.sort();
-    for dir in entries.iter().filter(|d| d.join("Cargo.toml").is_file()) {
-        match locate(dir, slug) {
+    for dir in intake::folders_in(copy)
+        .iter()
+        .filter(|d| d.join("Cargo.toml").is_file())
+    {
+        match located(dir) {
             Ok(folder) => matching.push(folder),
-            Err(error) => others.push(format!("{error:#}")),
+            Err(why) => others.push(why),
         }
     }
     match (matching.len(), others.first()) {
@@ -92,7 +162,7 @@ pub fn find_stage(learner: &Learner, slug: &str) -> Found {
             matching
                 .iter()
                 .map(|f| f
-                    .dir
+                    .origin
                     .file_name()
                     .unwrap_or_default()
                     .to_string_lossy()
@@ -172,10 +242,12 @@ mod tests {
             name: "x".into(),
             dir: dir.to_path_buf(),
         };
-        assert!(matches!(
-            find_stage(&learner(&empty), "stage01"),
-            Found::Missing(_)
-        ));
+        let find = |dir: &Path, slug: &str| {
+            let copy = tempfile::tempdir().unwrap();
+            take_in(&learner(dir), copy.path()).unwrap();
+            find_stage(&learner(dir), copy.path(), slug)
+        };
+        assert!(matches!(find(&empty, "stage01"), Found::Missing(_)));
         let twice = class.path().join("twice");
         let solution = crate::repo::root().join("solutions/stage01");
         for copy in ["a", "b"] {
@@ -185,12 +257,15 @@ mod tests {
                 std::fs::copy(solution.join(file), dir.join(file)).unwrap();
             }
         }
-        match find_stage(&learner(&twice), "stage01") {
+        match find(&twice, "stage01") {
             Found::NotAStage(why) => assert!(why.contains("2 stage01 folders"), "{why}"),
             other => panic!("{other:?}"),
         }
-        match find_stage(&learner(&twice), "stage02") {
-            Found::NotAStage(why) => assert!(why.contains("not stage02"), "{why}"),
+        match find(&twice, "stage02") {
+            Found::NotAStage(why) => {
+                assert!(why.contains("not stage02"), "{why}");
+                assert!(why.contains(&twice.display().to_string()), "{why}");
+            }
             other => panic!("{other:?}"),
         }
         assert!(learners(&class.path().join("nobody")).is_err());
