@@ -56,6 +56,92 @@ fn every_page_in_the_summary_exists() {
     }
 }
 
+/// Every `{{#include ...}}` of a text, in order, without its braces.
+fn includes(text: &str) -> Vec<&str> {
+    text.split("{{#include ")
+        .skip(1)
+        .filter_map(|rest| rest.split("}}").next())
+        .map(str::trim)
+        .collect()
+}
+
+/// The file and the anchor (if any) an include names, relative to the page.
+fn include_target(target: &str) -> (&str, Option<&str>) {
+    match target.rsplit_once(':') {
+        Some((file, anchor)) if !anchor.chars().all(|c| c.is_ascii_digit()) => (file, Some(anchor)),
+        _ => (target, None),
+    }
+}
+
+/// Includes in prose too (the numbers a page quotes from a run,
+/// `{{#include ../numbers/stage05.txt:name}}`): every file and anchor exists.
+#[test]
+fn every_include_resolves() {
+    for page in pages().iter().filter(|p| p.is_file()) {
+        let text = read(page);
+        for target in includes(&text) {
+            let (file, anchor) = include_target(target);
+            let path = page.parent().unwrap().join(file);
+            let included = read(&path);
+            if let Some(anchor) = anchor {
+                let start = format!("ANCHOR: {anchor}\n");
+                let end = format!("ANCHOR_END: {anchor}\n");
+                let lines: Vec<&str> = included.lines().collect();
+                assert!(
+                    lines
+                        .iter()
+                        .any(|l| l.trim_end().ends_with(start.trim_end()))
+                        && lines.iter().any(|l| l.trim_end().ends_with(end.trim_end())),
+                    "{}: anchor `{anchor}` is not in {}",
+                    page.display(),
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// A number quoted from a run comes from `book/numbers/`, whose files a test
+/// compares with fresh runs; no other file there may be included.
+#[test]
+fn quoted_numbers_come_from_the_generated_files() {
+    let numbers = root().join("book").join("numbers");
+    for page in pages().iter().filter(|p| p.is_file()) {
+        for target in includes(&read(page)) {
+            let (file, _) = include_target(target);
+            let path = page.parent().unwrap().join(file);
+            if path.starts_with(&numbers) || file.contains("numbers/") {
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                let stage: Option<u8> = name
+                    .strip_prefix("stage")
+                    .and_then(|rest| rest.strip_suffix(".txt"))
+                    .and_then(|n| n.parse().ok());
+                assert!(
+                    name == "timings.txt"
+                        || stage.is_some_and(|n| kindling_checker::quotes::quoter(n).is_some()),
+                    "{}: {file} is not a generated numbers file",
+                    page.display()
+                );
+            }
+        }
+    }
+}
+
+/// Each stage that quotes its run has its numbers file, and it reads back.
+#[test]
+fn every_quoting_stage_has_its_numbers_file() {
+    for stage in STAGES.iter().filter(|s| s.written()) {
+        if kindling_checker::quotes::quoter(stage.number).is_none() {
+            continue;
+        }
+        let path = kindling_checker::quotes::numbers_file(&root(), stage.number);
+        let text = read(&path);
+        let quotes = kindling_checker::quotes::parse(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(!quotes.is_empty(), "{} quotes nothing", path.display());
+    }
+}
+
 #[test]
 fn code_blocks_only_include_compiled_files_and_their_anchors_exist() {
     for page in pages().iter().filter(|p| p.is_file()) {

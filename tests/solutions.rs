@@ -48,6 +48,7 @@ fn stage01_solution() {
         "sample_indices": report.get("sample_indices"),
     });
     snapshot("stage01_outputs", &info, &outputs);
+    run.assert_book_numbers();
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
@@ -73,6 +74,7 @@ fn snapshot_and_check(
         })
         .collect();
     snapshot(name, &info, &outputs);
+    run.assert_book_numbers();
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }

@@ -1,23 +1,51 @@
-//! `cargo xtask book [--serve]`: build (or serve) the course book with mdbook,
-//! after drawing its pictures by running each stage's reference solution and
-//! printing the metrics appendix's examples.
+//! `cargo xtask book [--serve | --generate]`: build (or serve) the course book with
+//! mdbook, after generating what it includes: its pictures, drawn by running each
+//! stage's reference solution in the check profile; the numbers it quotes from
+//! those runs (`book/numbers/stageNN.txt`, see `kindling_checker::quotes`); and the
+//! appendices' printouts. `--generate` stops there, without mdbook.
 
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use kindling::data::atomic::write_bytes_atomically;
 use kindling_checker::STAGES;
+use kindling_checker::quotes::{numbers_file, quoter, quotes_of_run, render};
 
 use crate::repo;
 
 /// The mdbook release the book is written for.
 pub const MDBOOK_VERSION: &str = "0.5.4";
 
-/// Builds the book into `book/book`, or serves it with live reload.
-pub fn run(serve: bool) -> Result<()> {
-    ensure_mdbook()?;
-    draw_pictures()?;
-    write_appendix_outputs()?;
+/// What `cargo xtask book` does after generating the book's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Build the book into `book/book`.
+    Build,
+    /// Serve it with live reload.
+    Serve,
+    /// Only generate the pictures, numbers and printouts.
+    Generate,
+}
+
+/// Generates the book's files, then builds or serves it.
+pub fn run(mode: Mode, only: &[String]) -> Result<()> {
+    let mut stages = Vec::new();
+    for name in only {
+        stages.push(kindling_checker::parse_stage(name)?.number);
+    }
+    if mode != Mode::Generate {
+        ensure_mdbook()?;
+    }
+    run_stages(&stages)?;
+    if stages.is_empty() {
+        write_appendix_outputs()?;
+    }
+    if mode == Mode::Generate {
+        println!("The book's pictures, numbers and printouts are up to date.");
+        return Ok(());
+    }
+    let serve = mode == Mode::Serve;
     let book = repo::root().join("book");
     let mut command = Command::new("mdbook");
     if serve {
@@ -62,10 +90,13 @@ fn ensure_mdbook() -> Result<()> {
 }
 
 /// Runs every written stage's solution in the check profile into
-/// `book/src/generated/stageNN/`, so the book's pictures come from the code.
-fn draw_pictures() -> Result<()> {
+/// `book/src/generated/stageNN/`, so the book's pictures come from the code, and
+/// writes the numbers the pages quote from each run into `book/numbers/`.
+/// `only` limits them to these stage numbers when it is not empty.
+fn run_stages(only: &[u8]) -> Result<()> {
     let root = repo::root();
-    for stage in STAGES.iter().filter(|s| s.written()) {
+    let chosen = |number: u8| only.is_empty() || only.contains(&number);
+    for stage in STAGES.iter().filter(|s| s.written() && chosen(s.number)) {
         let out = root
             .join("book")
             .join("src")
@@ -93,6 +124,18 @@ fn draw_pictures() -> Result<()> {
                 "the {} solution failed while drawing the book's pictures",
                 stage.slug()
             );
+        }
+        if quoter(stage.number).is_some() {
+            let quotes = quotes_of_run(stage.number, &out).map_err(|problem| {
+                anyhow::anyhow!(
+                    "the {} check run lacks a number its pages quote: {problem}",
+                    stage.slug()
+                )
+            })?;
+            let path = numbers_file(&root, stage.number);
+            std::fs::create_dir_all(path.parent().expect("book/numbers"))?;
+            write_bytes_atomically(&path, render(stage.number, &quotes).as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
         }
     }
     Ok(())
