@@ -74,13 +74,24 @@ fn stage05_exercise_fails_what_its_todos_leave_undone() {
             "s5.rates",
             "s5.early",
             "s5.burn",
-            "s5.history",
-            "s5.model",
-            "s5.charts",
-            "s5.speed",
+            "s5.longer",
+            "s5.best",
             "s5.predict",
-            "s5.read"
+            "s5.read",
+            "s5.read_longer"
         ],
+        "{}",
+        checked.describe()
+    );
+    // Untouched, early stopping watches the training loss, which keeps falling
+    // while the model overfits: the hint names that cause.
+    let longer = checked.item("s5.longer");
+    assert!(
+        longer
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("watch the validation loss"),
         "{}",
         checked.describe()
     );

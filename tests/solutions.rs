@@ -149,23 +149,33 @@ fn stage04_solution() {
 
 #[test]
 fn stage05_solution() {
+    use kindling_checker::facts::stage05::{
+        CNN_EPOCHS, CNN_VALIDATION, HISTORY_FILE, LONGER_HISTORY_FILE, POINTS_HISTORY_FILE,
+    };
     let run = StageRun::new("stage5", "solutions/stage05", stage05_solution::run);
     let report = StageReport::read(run.out.path()).unwrap();
-    let history = History::load(&run.file("history.json")).unwrap();
+    let history = History::load(&run.file(HISTORY_FILE)).unwrap();
     let info = context(
         &report,
         &[
             ("train_images", 1000),
-            ("validation_images", 200),
-            ("epochs", 10),
+            ("validation_images", CNN_VALIDATION.1),
+            ("epochs", CNN_EPOCHS),
         ],
     );
-    // The checker compares learners' histories with this snapshot, within bands.
+    // The checker compares learners' histories with this snapshot, within bands,
+    // and holds reads at a grading seed to it and to the longer run's.
     snapshot("stage05_history", &info, &reference_epochs(&history, 4));
+    let longer = History::load(&run.file(LONGER_HISTORY_FILE)).unwrap();
+    snapshot(
+        "stage05_longer_history",
+        &info,
+        &reference_epochs(&longer, 4),
+    );
 
     let rows = report.get("line_rows").and_then(|r| r.as_array()).unwrap();
     let last = &rows[rows.len() - 1];
-    let points = History::load(&run.file("points_history.json")).unwrap();
+    let points = History::load(&run.file(POINTS_HISTORY_FILE)).unwrap();
     let outputs = serde_json::json!({
         "threshold_after_each_example": report.get("threshold_steps").unwrap().as_array().unwrap()
             .iter().map(|s| s["threshold"].clone()).collect::<Vec<_>>(),
@@ -179,9 +189,12 @@ fn stage05_solution() {
         "early_stopping": report.get("early_stopping"),
         "train_error": round(report.get("train_error").unwrap().as_f64().unwrap(), 2),
         "test_error": round(report.get("test_error").unwrap().as_f64().unwrap(), 2),
-        "burn_loop_test_accuracy": points.final_epoch().unwrap().get("test_accuracy").map(|a| round(a, 3)),
+        "burn_loop_val_accuracy": points.final_epoch().unwrap().get("val_accuracy").map(|a| round(a, 3)),
+        "longer_best_epoch": report.get("longer_best_epoch"),
+        "longer_stopped_after": report.get("longer_stopped_after"),
     });
     snapshot("stage05_outputs", &info, &outputs);
+    run.assert_book_numbers();
 
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());

@@ -15,7 +15,8 @@ pub struct StageArgs {
     /// full (the run the book describes) or check (small and fast, what the checker runs).
     #[arg(long, value_enum, default_value_t = Profile::Full)]
     pub profile: Profile,
-    /// Folder for this stage's results (default: runs/stageNN).
+    /// Folder for this stage's results (default: runs/stageNN for a full run,
+    /// runs/check/stageNN for a check run, where `cargo xtask check` keeps its own).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Images: builtin, cifar10[:PATH] or folder:PATH.
@@ -43,13 +44,43 @@ impl StageArgs {
         }
     }
 
-    /// The results folder for stage `number`, created if needed.
+    /// The results folder for stage `number`, created if needed: `--out`, or else
+    /// the profile's own folder, so that a full run never overwrites the check run
+    /// a learner's read is based on.
     pub fn out_dir(&self, number: u8) -> std::io::Result<PathBuf> {
         let dir = self
             .out
             .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("runs/stage{number:02}")));
+            .unwrap_or_else(|| default_out_dir(self.profile, number));
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
+    }
+}
+
+/// Where a run of stage `number` writes without `--out`: `runs/stageNN` for a full
+/// run, `runs/check/stageNN` for a check run.
+pub fn default_out_dir(profile: Profile, number: u8) -> PathBuf {
+    let folder = PathBuf::from("runs");
+    let folder = match profile {
+        Profile::Full => folder,
+        Profile::Check => folder.join("check"),
+    };
+    folder.join(format!("stage{number:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_run_and_a_full_run_write_into_different_folders() {
+        assert_eq!(
+            default_out_dir(Profile::Full, 5),
+            PathBuf::from("runs/stage05")
+        );
+        assert_eq!(
+            default_out_dir(Profile::Check, 5),
+            PathBuf::from("runs/check/stage05")
+        );
     }
 }

@@ -40,9 +40,16 @@ impl From<Ending> for ExitCode {
 /// What Ctrl-C leaves, said when a stage ends after it.
 pub const INTERRUPTED_NOTE: &str = "Stopped by Ctrl-C: training ended after the batch it was on, so this stage's files hold a shortened run, not its real result. Run the stage again for the full result.";
 
-/// The whole `main` of a stage program: `kindling_course::run_stage(stage05::run)`.
+/// The whole `main` of a stage program: `kindling_course::run_stage(stage01::run)`.
 pub fn run_stage<E: Debug>(run: impl FnOnce(&StageArgs) -> Result<(), E>) -> ExitCode {
-    let args = StageArgs::parse();
+    run_stage_with::<StageArgs, E>(run)
+}
+
+/// [`run_stage`] for a stage whose program takes flags of its own besides
+/// [`StageArgs`] (which it flattens in with `#[command(flatten)]`), such as stage
+/// 5's `--part`.
+pub fn run_stage_with<A: Parser, E: Debug>(run: impl FnOnce(&A) -> Result<(), E>) -> ExitCode {
+    let args = A::parse();
     let interrupt = match Interrupt::ctrl_c() {
         Ok(interrupt) => interrupt,
         Err(error) => {

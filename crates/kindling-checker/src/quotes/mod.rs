@@ -15,6 +15,7 @@ mod stage01;
 mod stage02;
 mod stage03;
 mod stage04;
+mod stage05;
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,7 @@ pub fn quoter(stage: u8) -> Option<Quoter> {
         2 => Some(stage02::quotes),
         3 => Some(stage03::quotes),
         4 => Some(stage04::quotes),
+        5 => Some(stage05::quotes),
         _ => None,
     }
 }
