@@ -343,9 +343,12 @@ fn stage_pages_have_their_sections_in_order_and_predict_before_running() {
                 if EXTRA_SECTIONS.contains(heading) {
                     continue;
                 }
-                let position = SECTIONS.iter().position(|s| s == heading).unwrap_or_else(|| {
-                    panic!("{}: `## {heading}` is not a stage section", page.display())
-                });
+                let position = SECTIONS
+                    .iter()
+                    .position(|s| s == heading)
+                    .unwrap_or_else(|| {
+                        panic!("{}: `## {heading}` is not a stage section", page.display())
+                    });
                 assert!(
                     position >= last,
                     "{}: `## {heading}` comes after `## {}`",

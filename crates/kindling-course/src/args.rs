@@ -16,7 +16,7 @@ pub struct StageArgs {
     #[arg(long, value_enum, default_value_t = Profile::Full)]
     pub profile: Profile,
     /// Folder for this stage's results (default: runs/stageNN for a full run,
-    /// runs/check/stageNN for a check run, where `cargo xtask check` keeps its own).
+    /// runs/check/stageNN for a check run, where `cargo xtask check` keeps its copy).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Images: builtin, cifar10[:PATH] or folder:PATH.
@@ -44,28 +44,28 @@ impl StageArgs {
         }
     }
 
-    /// The results folder for stage `number`, created if needed: `--out`, or else
-    /// the profile's own folder, so that a full run never overwrites the check run
-    /// a learner's read is based on.
+    /// The results folder for stage `number`, created if needed: `--out`, or
+    /// [`default_out_dir`] for this profile.
     pub fn out_dir(&self, number: u8) -> std::io::Result<PathBuf> {
         let dir = self
             .out
             .clone()
-            .unwrap_or_else(|| default_out_dir(self.profile, number));
+            .unwrap_or_else(|| default_out_dir(number, self.profile));
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
     }
 }
 
-/// Where a run of stage `number` writes without `--out`: `runs/stageNN` for a full
-/// run, `runs/check/stageNN` for a check run.
-pub fn default_out_dir(profile: Profile, number: u8) -> PathBuf {
-    let folder = PathBuf::from("runs");
-    let folder = match profile {
-        Profile::Full => folder,
-        Profile::Check => folder.join("check"),
-    };
-    folder.join(format!("stage{number:02}"))
+/// Where stage `number` writes without `--out`: `runs/stage08` for a full run,
+/// `runs/check/stage08` for a check run, the folder `cargo xtask check` keeps its
+/// copy of the check run in. A check run's read is based on the check folder, and
+/// a full run never overwrites it.
+pub fn default_out_dir(number: u8, profile: Profile) -> PathBuf {
+    let slug = format!("stage{number:02}");
+    match profile {
+        Profile::Full => PathBuf::from("runs").join(slug),
+        Profile::Check => PathBuf::from("runs").join("check").join(slug),
+    }
 }
 
 #[cfg(test)]
@@ -75,12 +75,12 @@ mod tests {
     #[test]
     fn a_check_run_and_a_full_run_write_into_different_folders() {
         assert_eq!(
-            default_out_dir(Profile::Full, 5),
-            PathBuf::from("runs/stage05")
+            default_out_dir(8, Profile::Full),
+            PathBuf::from("runs/stage08")
         );
         assert_eq!(
-            default_out_dir(Profile::Check, 5),
-            PathBuf::from("runs/check/stage05")
+            default_out_dir(8, Profile::Check),
+            PathBuf::from("runs/check/stage08")
         );
     }
 }

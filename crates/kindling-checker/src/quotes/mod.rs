@@ -58,7 +58,7 @@ pub fn quoter(stage: u8) -> Option<Quoter> {
 /// The quotes of stage `stage` from its run folder `dir`.
 pub fn quotes_of_run(stage: u8, dir: &Path) -> Result<Vec<Quote>, String> {
     let quoter = quoter(stage).ok_or_else(|| format!("stage {stage} quotes no run numbers"))?;
-    let run = RunFiles::open(dir)?;
+    let run = RunFiles::load(dir)?;
     let quotes = quoter(&run)?;
     check_names(&quotes)?;
     Ok(quotes)

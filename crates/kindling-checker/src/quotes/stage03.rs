@@ -14,7 +14,7 @@ pub fn quotes(run: &RunFiles) -> Result<Vec<Quote>, String> {
         ("normalized_validation_std", "validation_std", 3),
     ] {
         for (index, channel) in CHANNELS.iter().enumerate() {
-            let value = run.number_at(key, &format!("/{index}"))?;
+            let value = run.number(&format!("/{key}/{index}"))?;
             quotes.push(Quote::new(
                 &format!("{name}_{channel}"),
                 fixed(value, decimals),
@@ -23,8 +23,8 @@ pub fn quotes(run: &RunFiles) -> Result<Vec<Quote>, String> {
     }
     // Where a pixel of 0 and of 1 land after normalising the red channel.
     let (mean, std) = (
-        run.number_at("normalization_mean", "/0")?,
-        run.number_at("normalization_std", "/0")?,
+        run.number("/normalization_mean/0")?,
+        run.number("/normalization_std/0")?,
     );
     quotes.push(Quote::new("red_black_after", fixed((0.0 - mean) / std, 2)));
     quotes.push(Quote::new("red_white_after", fixed((1.0 - mean) / std, 2)));

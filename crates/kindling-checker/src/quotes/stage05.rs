@@ -22,10 +22,9 @@ pub fn quotes(run: &RunFiles) -> Result<Vec<Quote>, String> {
 
 /// A verdict's epoch, such as the epoch a rate converged at.
 fn verdict_epoch(run: &RunFiles, rate: usize) -> Result<String, String> {
-    Ok(rounded(run.number_at(
-        "learning_rates",
-        &format!("/{rate}/verdict/epoch"),
-    )?))
+    Ok(rounded(run.number(&format!(
+        "/learning_rates/{rate}/verdict/epoch"
+    ))?))
 }
 
 fn line(run: &RunFiles, quotes: &mut Vec<Quote>) -> Result<(), String> {
@@ -39,46 +38,40 @@ fn line(run: &RunFiles, quotes: &mut Vec<Quote>) -> Result<(), String> {
             .ok_or_else(|| format!("line_rows has no loss at epoch {epoch}"))
     };
     let last = rows.len();
-    let best = run.number_at("least_squares", "/loss")?;
-    let slow = run.number_at("learning_rates", "/0/last/loss")?;
+    let best = run.number("/least_squares/loss")?;
+    let slow = run.number("/learning_rates/0/last/loss")?;
     quotes.extend([
         Quote::new("line_first_loss", rounded(loss(1)?)),
         Quote::new("line_last_loss", fixed(loss(last)?, 1)),
         Quote::new("line_last_loss_whole", rounded(loss(last)?)),
         Quote::new(
             "line_last_slope",
-            fixed(
-                run.number_at("line_rows", &format!("/{}/slope", last - 1))?,
-                3,
-            ),
+            fixed(run.number(&format!("/line_rows/{}/slope", last - 1))?, 3),
         ),
         Quote::new(
             "line_last_intercept",
             fixed(
-                run.number_at("line_rows", &format!("/{}/intercept", last - 1))?,
+                run.number(&format!("/line_rows/{}/intercept", last - 1))?,
                 3,
             ),
         ),
         Quote::new("line_drop_after_50", fixed(loss(50)? - loss(last)?, 4)),
         Quote::new("best_loss", rounded(best)),
-        Quote::new(
-            "best_slope",
-            fixed(run.number_at("least_squares", "/slope")?, 3),
-        ),
+        Quote::new("best_slope", fixed(run.number("/least_squares/slope")?, 3)),
         Quote::new(
             "best_intercept",
-            fixed(run.number_at("least_squares", "/intercept")?, 1),
+            fixed(run.number("/least_squares/intercept")?, 1),
         ),
         Quote::new(
             "slow_slope",
-            fixed(run.number_at("learning_rates", "/0/last/slope")?, 3),
+            fixed(run.number("/learning_rates/0/last/slope")?, 3),
         ),
         Quote::new("slow_times_best", rounded(slow / best)),
         Quote::new("good_converged_at", verdict_epoch(run, 1)?),
         Quote::new("bad_diverged_at", verdict_epoch(run, 2)?),
         Quote::new(
             "bad_slope",
-            rounded(run.number_at("learning_rates", "/2/last/slope")?),
+            rounded(run.number("/learning_rates/2/last/slope")?),
         ),
         Quote::new(
             "stable_rate_limit",
@@ -86,17 +79,17 @@ fn line(run: &RunFiles, quotes: &mut Vec<Quote>) -> Result<(), String> {
         ),
         Quote::new(
             "early_stop_epoch",
-            rounded(run.number_at("early_stopping", "/epoch")?),
+            rounded(run.number("/early_stopping/epoch")?),
         ),
         Quote::new("train_error", fixed(run.number("train_error")?, 1)),
         Quote::new("fresh_error", rounded(run.number("test_error")?)),
         Quote::new(
             "true_train_error",
-            rounded(run.number_at("true_line_errors", "/train")?),
+            rounded(run.number("/true_line_errors/train")?),
         ),
         Quote::new(
             "true_fresh_error",
-            rounded(run.number_at("true_line_errors", "/fresh")?),
+            rounded(run.number("/true_line_errors/fresh")?),
         ),
     ]);
     let shares = run

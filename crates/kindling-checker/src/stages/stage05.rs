@@ -817,7 +817,9 @@ fn judge_predictions(answers: &Result<Answers, AnswersError>) -> Result<String, 
             .map_err(|e| (e.to_string(), PREDICT_FIX))?;
         if value.is_nan() {
             return Err((
-                format!("[predict] {key} is not filled in yet: write your prediction as a number between 0 and 1"),
+                format!(
+                    "[predict] {key} is not filled in yet: write your prediction as a number between 0 and 1"
+                ),
                 PREDICT_FIX,
             ));
         }
