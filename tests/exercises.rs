@@ -19,7 +19,7 @@ fn stage01_exercise_fails_what_its_todos_leave_undone() {
             .hint
             .as_deref()
             .unwrap()
-            .contains("add one to counts[label]")
+            .contains("add one to the count of its class")
     );
 }
 

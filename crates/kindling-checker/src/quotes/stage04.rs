@@ -24,11 +24,62 @@ pub fn quotes(run: &RunFiles) -> Result<Vec<Quote>, String> {
         .map(|row| row.iter().copied().fold(f64::MIN, f64::max))
         .sum::<f64>()
         / rows.len() as f64;
-    Ok(vec![
+    let mut quotes = vec![
         Quote::new(
             "total_params",
             thousands(run.number("total_params")? as u64),
         ),
         Quote::new("untrained_top_probability", percent(top, 0)),
-    ])
+    ];
+    quotes.extend(summary_rows(run)?);
+    Ok(quotes)
+}
+
+/// The summary as the page's table: one row per layer, as Keras lays it out.
+fn summary_rows(run: &RunFiles) -> Result<Vec<Quote>, String> {
+    let list = |key: &str| -> Result<Vec<serde_json::Value>, String> {
+        run.value(key)?
+            .as_array()
+            .cloned()
+            .ok_or_else(|| format!("report.json's {key} is not a list"))
+    };
+    let (names, kinds, shapes, params) = (
+        list("layer_names")?,
+        list("layer_kinds")?,
+        list("layer_output_shapes")?,
+        list("layer_params")?,
+    );
+    let text = |value: Option<&serde_json::Value>| {
+        value
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut rows = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        let shape: Vec<String> = shapes
+            .get(index)
+            .and_then(|s| s.as_array())
+            .map(|dims| dims.iter().map(ToString::to_string).collect())
+            .unwrap_or_default();
+        let count = params.get(index).and_then(|p| p.as_u64()).unwrap_or(0);
+        rows.push(Quote::new(
+            &format!("summary_row_{}", index + 1),
+            format!(
+                "| {} ({}) | (None, {}) | {} |",
+                text(Some(name)),
+                text(kinds.get(index)),
+                shape.join(", "),
+                thousands(count)
+            ),
+        ));
+    }
+    rows.push(Quote::new(
+        "summary_total_row",
+        format!(
+            "| **Total** | | **{}** |",
+            thousands(run.number("total_params")? as u64)
+        ),
+    ));
+    Ok(rows)
 }
