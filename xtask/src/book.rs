@@ -38,6 +38,7 @@ pub fn run(mode: Mode, only: &[String]) -> Result<()> {
         ensure_mdbook()?;
     }
     run_stages(&stages)?;
+    draw_diagrams()?;
     if stages.is_empty() {
         write_appendix_outputs()?;
     }
@@ -138,6 +139,107 @@ fn run_stages(only: &[u8]) -> Result<()> {
                 .with_context(|| format!("writing {}", path.display()))?;
         }
     }
+    Ok(())
+}
+
+/// The teaching diagrams, into `book/src/generated/diagrams/`: drawn by
+/// kindling-charts from the stages' check runs where a run knows the numbers (the
+/// piles from stage 3's, the network's shapes from stage 4's), and from the course
+/// facts otherwise. A diagram whose stage was not run is left as it is.
+fn draw_diagrams() -> Result<()> {
+    use kindling::charts::{
+        GridImage, image_grid, kfold_diagram, layer_shapes_diagram, split_diagram,
+        training_loop_diagram,
+    };
+    let generated = repo::root().join("book").join("src").join("generated");
+    let out = generated.join("diagrams");
+    std::fs::create_dir_all(&out)?;
+    training_loop_diagram(out.join("training_loop.png"))?;
+    kfold_diagram(
+        kindling_course::facts::stage08::FULL_FOLDS.folds,
+        out.join("kfold.png"),
+    )?;
+    let report = |stage: &str| kindling_checker::StageReport::read(&generated.join(stage)).ok();
+    let sizes = |report: &kindling_checker::StageReport, key: &str| {
+        report
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .map(|n| n as usize)
+    };
+    if let Some(piles) = report("stage03") {
+        if let (Some(train), Some(validation), Some(test)) = (
+            sizes(&piles, "train_size"),
+            sizes(&piles, "validation_size"),
+            sizes(&piles, "test_size"),
+        ) {
+            split_diagram(train, validation, test, out.join("split.png"))?;
+        }
+    }
+    if let Some(model) = report("stage04") {
+        let shape = |value: &serde_json::Value| -> Vec<usize> {
+            value
+                .as_array()
+                .map(|dims| {
+                    dims.iter()
+                        .filter_map(|d| d.as_u64())
+                        .map(|d| d as usize)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let input = model
+            .get("forward_input_shape")
+            .map(shape)
+            .unwrap_or_default();
+        let mut layers = vec![("input".to_string(), input.into_iter().skip(1).collect())];
+        if let (Some(names), Some(shapes)) = (
+            model.get("layer_names").and_then(|v| v.as_array()),
+            model.get("layer_output_shapes").and_then(|v| v.as_array()),
+        ) {
+            for (name, dims) in names.iter().zip(shapes) {
+                layers.push((name.as_str().unwrap_or_default().to_string(), shape(dims)));
+            }
+            layer_shapes_diagram(&layers, out.join("cnn_shapes.png"))?;
+        }
+    }
+    // One training image and eight augmented copies of it, as eight epochs of
+    // stage 8's augmentation would show it to the network.
+    let sizes = kindling::data::SplitSizes {
+        train: Some(10),
+        validation: Some(0),
+        test: Some(0),
+    };
+    let splits = kindling::data::load_splits(
+        &kindling::data::DataSource::Builtin,
+        sizes,
+        kindling_course::facts::DEFAULT_SEED,
+    )?;
+    let images = &splits.train;
+    let index = 0;
+    let name = &images.class_names()[images.label(index)];
+    let augmentation = kindling::data::Augmentation::flip_and_crop();
+    let mut cells = vec![GridImage::new(
+        images.image_rgb(index),
+        32,
+        32,
+        format!("{name}: original"),
+    )];
+    for epoch in 1..=7 {
+        let mut planes = images.image(index).to_vec();
+        augmentation.apply(
+            &mut planes,
+            kindling_course::facts::DEFAULT_SEED,
+            epoch,
+            index,
+        );
+        cells.push(GridImage::new(
+            kindling::data::image_set::planes_to_rgb(&planes),
+            32,
+            32,
+            format!("epoch {epoch}"),
+        ));
+    }
+    image_grid(&cells, 4, out.join("augmented.png"))?;
     Ok(())
 }
 
