@@ -254,6 +254,7 @@ fn stage06_solution() {
         }),
     );
     snapshot("stage06_outputs", &info, &outputs);
+    run.assert_book_numbers();
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }

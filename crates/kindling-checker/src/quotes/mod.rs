@@ -16,6 +16,7 @@ mod stage02;
 mod stage03;
 mod stage04;
 mod stage05;
+mod stage06;
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +52,7 @@ pub fn quoter(stage: u8) -> Option<Quoter> {
         3 => Some(stage03::quotes),
         4 => Some(stage04::quotes),
         5 => Some(stage05::quotes),
+        6 => Some(stage06::quotes),
         _ => None,
     }
 }

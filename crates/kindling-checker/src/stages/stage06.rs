@@ -64,7 +64,7 @@ const HINTS: [Hint; 7] = [
     Hint {
         symptom: "test_opened.json is missing, or records more than one opening",
         cause: "the test set was opened with open(), which keeps no record, or opened more than once",
-        fix: "open it once, with open_recorded(&opening, &out) on the sealed test pile, and predict from the images it hands back",
+        fix: "open the sealed test pile once, with open_recorded as step 2 of run() does, and predict from the images it hands back",
     },
     Hint {
         symptom: "The test accuracy is near 0.10",
@@ -74,22 +74,22 @@ const HINTS: [Hint; 7] = [
     Hint {
         symptom: "The metrics item says report.json has no ROC-AUC or no top-k accuracy",
         cause: "measure computes the metrics without the probabilities",
-        fix: "pass Some(PredictedScores::Probabilities(probabilities)) to ClassificationMetrics::compute",
+        fix: "give ClassificationMetrics::compute the probabilities as well as the predicted classes: ROC-AUC and top-k need to know how sure the model was",
     },
     Hint {
         symptom: "The weakest class is empty, or is not the class with the lowest F1",
         cause: "weakest_class still returns its placeholder, or keeps the highest F1",
-        fix: "go through report.classes and keep the row with the lowest scores.f1, replacing it only when a row's F1 is strictly lower",
+        fix: "keep the class whose F1 is lowest, changing your choice only when a later class is strictly lower, so that a tie keeps the first",
     },
     Hint {
         symptom: "The comparison's difference is missing or has the wrong sign",
         cause: "compare still returns its placeholder, or subtracts the other way round",
-        fix: "difference = test - validation; the two are close when difference.abs() is at most gap",
+        fix: "subtract validation from test, and call the two close when that difference, whatever its sign, is at most the allowed gap",
     },
     Hint {
         symptom: "predictions.csv, test_metrics.json or classification_report.txt is missing",
         cause: "the evaluation's files were not written into the output folder",
-        fix: "keep step 4 of run(): write_evaluation(&out, ..) writes every evidence file",
+        fix: "keep step 4 of run(), which writes every evidence file into the output folder",
     },
     Hint {
         symptom: "The checker says your read disagrees with the numbers",
