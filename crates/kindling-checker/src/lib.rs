@@ -6,6 +6,7 @@
 pub mod answers;
 pub mod bands;
 pub mod check;
+pub mod claims;
 pub mod snapshot;
 pub mod stages;
 pub mod sync;
@@ -15,6 +16,8 @@ pub mod values;
 pub use kindling_course::{args, facts, profile, report};
 
 pub use answers::{ANSWERS_FILE, AnswerProblem, Answers, AnswersError};
-pub use check::{CheckContext, CheckItem, Checklist, Reference, Status, evaluate_run};
+pub use check::{
+    CheckContext, CheckItem, Checklist, Reference, Status, evaluate_run, reference_histories,
+};
 pub use kindling_course::{Profile, REPORT_FILE, StageArgs, StageReport};
 pub use stages::{Hint, STAGES, StageInfo, parse_stage};

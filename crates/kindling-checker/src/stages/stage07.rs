@@ -18,6 +18,9 @@ use crate::facts::stage06::sizes;
 use crate::facts::stage07::{COMMAND, CONFUSED_PAIRS, MISTAKES_SHOWN};
 use crate::report::StageReport;
 
+/// What the page says about the run, each judged from its files (see `crate::claims`).
+pub const CLAIMS: [crate::claims::Claim; 0] = [];
+
 /// Stage 7's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
     number: 7,

@@ -1,8 +1,6 @@
 //! Stage 8, Improved model: baseline against augmented, the sweep, the k-fold
 //! spread, and the read of them, each checked against the run's own files.
 
-use std::path::Path;
-
 use kindling::data::Augmentation;
 use kindling::train::{History, RunConfig};
 use serde_json::Value;
@@ -11,6 +9,7 @@ use super::{Hint, StageInfo};
 use crate::answers::{AnswerProblem, Answers};
 use crate::bands::{HISTORY_BANDS, ReferenceEpoch, compare_history, within};
 use crate::check::{CheckContext, CheckItem, Failure};
+use crate::claims::{Claim, Verdict};
 use crate::facts::stage08::{
     BASELINE_DIR, COMPARISON_FILE, CURVES_FILE, EPOCHS, IMPROVED_AUGMENTATION, IMPROVED_DIR,
     LEARNING_RATE, SWEEP_AUGMENTATIONS, SWEEP_FILE, SWEEP_LEARNING_RATES, folds,
@@ -22,6 +21,51 @@ use crate::snapshot::{read_snapshot, snapshot_path};
 pub const BASELINE_SNAPSHOT: &str = "stage08_baseline_history";
 /// See [`BASELINE_SNAPSHOT`].
 pub const IMPROVED_SNAPSHOT: &str = "stage08_improved_history";
+
+/// The histories grading compares with the reference solution's at its hidden
+/// seed (see [`crate::reference_histories`]).
+pub const REFERENCE_HISTORIES: [&str; 2] = ["baseline/history.json", "improved/history.json"];
+
+/// What the page says about the run, each judged from its files (see `crate::claims`).
+pub const CLAIMS: [Claim; 2] = [
+    Claim {
+        id: "s8.gap_shrinks",
+        statement: "augmentation shrinks the gap between training and validation accuracy",
+        unit: "accuracy",
+        judge: |run| {
+            let (baseline, improved) = (
+                gap_of(&run.history(REFERENCE_HISTORIES[0])?),
+                gap_of(&run.history(REFERENCE_HISTORIES[1])?),
+            );
+            Ok(Verdict::below(
+                improved,
+                baseline,
+                format!("gap {baseline:+.3} -> {improved:+.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s8.improved_beats_baseline",
+        statement: "the improved model ends with a higher validation accuracy than the baseline",
+        unit: "accuracy",
+        judge: |run| {
+            let last = |h: &History| {
+                h.final_epoch()
+                    .and_then(|r| r.get("val_accuracy"))
+                    .unwrap_or(f64::NAN)
+            };
+            let (baseline, improved) = (
+                last(&run.history(REFERENCE_HISTORIES[0])?),
+                last(&run.history(REFERENCE_HISTORIES[1])?),
+            );
+            Ok(Verdict::above(
+                improved,
+                baseline,
+                format!("improved {improved:.3}, baseline {baseline:.3}"),
+            ))
+        },
+    },
+];
 
 /// Stage 8's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -134,7 +178,7 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
         item(runs, both().and_then(|(b, i)| judge_runs(b, i))),
         item(
             histories,
-            both().and_then(|(b, i)| judge_histories(&context.snapshots, &b.history, &i.history)),
+            both().and_then(|(b, i)| judge_histories(context, &b.history, &i.history)),
         ),
         item(chart, judge_chart(context)),
         item(
@@ -240,24 +284,48 @@ fn judge_runs(baseline: &SavedRun, improved: &SavedRun) -> Result<String, Failur
 }
 
 fn judge_histories(
-    snapshots: &Path,
+    context: &CheckContext,
     baseline: &History,
     improved: &History,
 ) -> Result<String, Failure> {
     let mut details = Vec::new();
-    for (run, history, name) in [
+    let mut origin = None;
+    for ((run, history, name), file) in [
         ("baseline", baseline, BASELINE_SNAPSHOT),
         ("improved", improved, IMPROVED_SNAPSHOT),
-    ] {
-        let snapshot = read_snapshot(&snapshot_path(snapshots, name))
-            .map_err(|detail| (detail, HISTORY.fix))?;
-        let reference: Vec<ReferenceEpoch> = serde_json::from_value(snapshot.value.clone())
-            .map_err(|e| (format!("{}: {e}", snapshot.path.display()), HISTORY.fix))?;
-        compare_history(history, &reference, &HISTORY_BANDS)
+    ]
+    .into_iter()
+    .zip(REFERENCE_HISTORIES)
+    {
+        let reference = reference_epochs(context, file, name).map_err(|d| (d, HISTORY.fix))?;
+        compare_history(history, &reference.0, &HISTORY_BANDS)
             .map_err(|detail| (format!("{run}: {detail}"), HISTORY.fix))?;
-        details.push(format!("{run}: {} epochs", reference.len()));
+        details.push(format!("{run}: {} epochs", reference.0.len()));
+        origin = Some(reference.1);
     }
-    Ok(format!("{} within the bands", details.join(", ")))
+    Ok(format!(
+        "{} within the bands (reference: {})",
+        details.join(", "),
+        origin.unwrap_or_default()
+    ))
+}
+
+/// The reference epochs of the history `file`: grading's, made at its seed, or
+/// else the committed snapshot `snapshot` (the default seed); and where they come from.
+fn reference_epochs(
+    context: &CheckContext,
+    file: &str,
+    snapshot: &str,
+) -> Result<(Vec<ReferenceEpoch>, String), String> {
+    if let Some(reference) = &context.reference
+        && let Some(epochs) = reference.history(file)
+    {
+        return Ok((epochs.to_vec(), reference.origin.clone()));
+    }
+    let snapshot = read_snapshot(&snapshot_path(&context.snapshots, snapshot))?;
+    let epochs = serde_json::from_value(snapshot.value.clone())
+        .map_err(|e| format!("{}: {e}", snapshot.path.display()))?;
+    Ok((epochs, snapshot.info))
 }
 
 fn judge_chart(context: &CheckContext) -> Result<String, Failure> {
@@ -533,6 +601,7 @@ fn judge_read(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn history(rows: &[(f64, f64)]) -> History {
         let mut history = History::new();

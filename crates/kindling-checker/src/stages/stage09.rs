@@ -17,6 +17,9 @@ use crate::check::{CheckContext, CheckItem, Failure};
 use crate::facts::stage09::{PROGRAM, REFERENCE_DIR, SAME_PROBABILITY, TOP};
 use crate::report::StageReport;
 
+/// What the page says about the run, each judged from its files (see `crate::claims`).
+pub const CLAIMS: [crate::claims::Claim; 0] = [];
+
 /// Stage 9's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
     number: 9,
