@@ -161,54 +161,13 @@ pub struct CheckContext {
     pub programs: BTreeMap<String, PathBuf>,
 }
 
-/// The reference histories of a stage made by running the reference solution at
-/// the grading seed: each history the stage's check compares (see
-/// [`reference_histories`]), by its path in the run folder.
-#[derive(Debug, Clone, Default)]
+/// A reference history made by running the reference solution.
+#[derive(Debug, Clone)]
 pub struct Reference {
-    /// Each history, by its path in the run folder (`history.json`,
-    /// `baseline/history.json`).
-    pub histories: BTreeMap<String, Vec<crate::bands::ReferenceEpoch>>,
+    /// Its epochs.
+    pub epochs: Vec<crate::bands::ReferenceEpoch>,
     /// Where it comes from, for the item's detail.
     pub origin: String,
-}
-
-impl Reference {
-    /// The reference epochs of the history at `file` (its path in the run folder).
-    pub fn history(&self, file: &str) -> Option<&[crate::bands::ReferenceEpoch]> {
-        self.histories.get(file).map(Vec::as_slice)
-    }
-
-    /// The reference of stage `stage` read from a finished run of its reference
-    /// solution in `dir`: every history of [`reference_histories`], rounded to
-    /// `decimals` places.
-    pub fn from_run(stage: u8, dir: &Path, decimals: i32, origin: &str) -> Result<Self, String> {
-        let mut histories = BTreeMap::new();
-        for file in reference_histories(stage) {
-            let history = kindling::train::History::load(&dir.join(file))
-                .map_err(|e| format!("the reference run's {file}: {e}"))?;
-            histories.insert(
-                file.to_string(),
-                crate::bands::reference_epochs(&history, decimals),
-            );
-        }
-        Ok(Reference {
-            histories,
-            origin: origin.to_string(),
-        })
-    }
-}
-
-/// The histories a stage's check compares epoch by epoch with a reference, by
-/// their path in the run folder: grading makes them at its hidden seed by running
-/// the reference solution; a learner's own check compares with the committed
-/// snapshots (made at the default seed). Empty for a stage without one.
-pub fn reference_histories(stage: u8) -> &'static [&'static str] {
-    match stage {
-        5 => &[crate::facts::stage05::HISTORY_FILE],
-        8 => &crate::stages::stage08::REFERENCE_HISTORIES,
-        _ => &[],
-    }
 }
 
 impl CheckContext {

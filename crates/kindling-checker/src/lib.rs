@@ -16,8 +16,6 @@ pub mod values;
 pub use kindling_course::{args, facts, profile, report};
 
 pub use answers::{ANSWERS_FILE, AnswerProblem, Answers, AnswersError};
-pub use check::{
-    CheckContext, CheckItem, Checklist, Reference, Status, evaluate_run, reference_histories,
-};
+pub use check::{CheckContext, CheckItem, Checklist, Reference, Status, evaluate_run};
 pub use kindling_course::{Profile, REPORT_FILE, StageArgs, StageReport};
 pub use stages::{Hint, STAGES, StageInfo, parse_stage};

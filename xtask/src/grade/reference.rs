@@ -6,24 +6,27 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use std::collections::BTreeMap;
-
-use kindling_checker::bands::ReferenceEpoch;
-use kindling_checker::{Reference, StageInfo, reference_histories};
+use kindling::train::History;
+use kindling_checker::bands::{ReferenceEpoch, reference_epochs};
+use kindling_checker::facts::stage05::HISTORY_FILE;
+use kindling_checker::{Reference, StageInfo};
 
 use crate::check::build::{BuildOutcome, build, locate};
 use crate::check::run_stage;
 use crate::confine::{DEFAULT_OUTPUT_BYTES, Limits};
 use crate::repo;
 
+/// Stages whose history is compared with a reference, and the history's file.
+const HISTORY_STAGES: [(u8, &str); 1] = [(5, HISTORY_FILE)];
+
 /// Decimals kept from the reference run (the bands are hundredths wide).
 const DECIMALS: i32 = 6;
 
 /// The reference for `stage` at `seed`, or `None` for a stage without a history.
 pub fn for_seed(stage: &StageInfo, seed: u64, show: bool) -> Result<Option<Reference>> {
-    if reference_histories(stage.number).is_empty() {
+    let Some((_, history_file)) = HISTORY_STAGES.iter().find(|(n, _)| *n == stage.number) else {
         return Ok(None);
-    }
+    };
     let solution = repo::root().join("solutions").join(stage.slug());
     let hash = source_hash(&solution)?;
     let cache = repo::target_dir()
@@ -31,9 +34,9 @@ pub fn for_seed(stage: &StageInfo, seed: u64, show: bool) -> Result<Option<Refer
         .join(format!("{}-seed{seed}-{hash:016x}.json", stage.slug()));
     let origin = format!("the reference solution run with seed {seed}");
     if let Ok(text) = std::fs::read_to_string(&cache)
-        && let Ok(histories) = serde_json::from_str::<BTreeMap<String, Vec<ReferenceEpoch>>>(&text)
+        && let Ok(epochs) = serde_json::from_str::<Vec<ReferenceEpoch>>(&text)
     {
-        return Ok(Some(Reference { histories, origin }));
+        return Ok(Some(Reference { epochs, origin }));
     }
     if show {
         println!("Making the reference for seed {seed}: running the reference solution ...");
@@ -64,17 +67,18 @@ pub fn for_seed(stage: &StageInfo, seed: u64, show: bool) -> Result<Option<Refer
             outcome.stderr.text.lines().last().unwrap_or("no output")
         );
     }
-    let reference =
-        Reference::from_run(stage.number, &out, DECIMALS, &origin).map_err(anyhow::Error::msg)?;
+    let history = History::load(&out.join(history_file))
+        .map_err(|e| anyhow::anyhow!("the reference run's history: {e}"))?;
+    let epochs = reference_epochs(&history, DECIMALS);
     if let Some(parent) = cache.parent() {
         std::fs::create_dir_all(parent)?;
     }
     kindling::data::atomic::write_bytes_atomically(
         &cache,
-        serde_json::to_string_pretty(&reference.histories)?.as_bytes(),
+        serde_json::to_string_pretty(&epochs)?.as_bytes(),
     )
     .with_context(|| format!("writing {}", cache.display()))?;
-    Ok(Some(reference))
+    Ok(Some(Reference { epochs, origin }))
 }
 
 /// A hash (FNV-1a) of everything the reference run depends on: the solution, the

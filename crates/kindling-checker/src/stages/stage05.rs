@@ -398,10 +398,8 @@ fn judge_points_history(history: &History) -> Result<String, Failure> {
 /// The reference history: made at grading time for the grader's seed, or else the
 /// committed snapshot (the learner's own `cargo xtask check`, fixed seed).
 fn reference_history(context: &CheckContext) -> Result<(Vec<ReferenceEpoch>, String), String> {
-    if let Some(reference) = &context.reference
-        && let Some(epochs) = reference.history(HISTORY_FILE)
-    {
-        return Ok((epochs.to_vec(), reference.origin.clone()));
+    if let Some(reference) = &context.reference {
+        return Ok((reference.epochs.clone(), reference.origin.clone()));
     }
     let snapshot = read_snapshot(&snapshot_path(&context.snapshots, HISTORY_SNAPSHOT))?;
     let epochs = serde_json::from_value(snapshot.value.clone())
@@ -794,7 +792,7 @@ mod tests {
             val_accuracy: 0.2,
         };
         context.reference = Some(crate::Reference {
-            histories: [(HISTORY_FILE.to_string(), vec![epoch])].into(),
+            epochs: vec![epoch],
             origin: "seed 7".into(),
         });
         let learner = history(&[&[
