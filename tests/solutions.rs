@@ -273,7 +273,8 @@ fn stage07_solution() {
         })
         .collect();
     let outputs = serde_json::json!({
-        "test_size": report.get("test_size"),
+        "pile": report.get("pile"),
+        "pile_size": report.get("pile_size"),
         "confusion_matrix": report.get("confusion_matrix"),
         "most_confused": report.get("most_confused"),
         "per_class_accuracy": rounded(report.get("per_class_accuracy").cloned().unwrap()),

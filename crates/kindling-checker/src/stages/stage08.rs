@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Hint, StageInfo};
 use crate::answers::{AnswerProblem, Answers};
-use crate::bands::{HISTORY_BANDS, ReferenceEpoch, compare_history, within};
+use crate::bands::{HISTORY_BANDS, compare_history, within};
 use crate::check::{CheckContext, CheckItem, Failure};
 use crate::claims::{Claim, Verdict};
 use crate::facts::stage08::{
@@ -15,15 +15,15 @@ use crate::facts::stage08::{
     LEARNING_RATE, SWEEP_AUGMENTATIONS, SWEEP_FILE, SWEEP_LEARNING_RATES, folds,
 };
 use crate::report::StageReport;
-use crate::snapshot::{read_snapshot, snapshot_path};
 
 /// The snapshots holding the reference histories of the two runs.
 pub const BASELINE_SNAPSHOT: &str = "stage08_baseline_history";
 /// See [`BASELINE_SNAPSHOT`].
 pub const IMPROVED_SNAPSHOT: &str = "stage08_improved_history";
 
-/// The histories grading compares with the reference solution's at its hidden
-/// seed (see [`crate::reference_histories`]).
+/// The two runs' histories, by their path in the run folder: grading compares
+/// them with the reference solution's at its seed ([`BASELINE_SNAPSHOT`] and
+/// [`IMPROVED_SNAPSHOT`] at the default seed).
 pub const REFERENCE_HISTORIES: [&str; 2] = ["baseline/history.json", "improved/history.json"];
 
 /// What the page says about the run, each judged from its files (see `crate::claims`).
@@ -290,14 +290,13 @@ fn judge_histories(
 ) -> Result<String, Failure> {
     let mut details = Vec::new();
     let mut origin = None;
-    for ((run, history, name), file) in [
+    for (run, history, name) in [
         ("baseline", baseline, BASELINE_SNAPSHOT),
         ("improved", improved, IMPROVED_SNAPSHOT),
-    ]
-    .into_iter()
-    .zip(REFERENCE_HISTORIES)
-    {
-        let reference = reference_epochs(context, file, name).map_err(|d| (d, HISTORY.fix))?;
+    ] {
+        let reference = context
+            .reference_or_snapshot(name)
+            .map_err(|d| (d, HISTORY.fix))?;
         compare_history(history, &reference.0, &HISTORY_BANDS)
             .map_err(|detail| (format!("{run}: {detail}"), HISTORY.fix))?;
         details.push(format!("{run}: {} epochs", reference.0.len()));
@@ -308,24 +307,6 @@ fn judge_histories(
         details.join(", "),
         origin.unwrap_or_default()
     ))
-}
-
-/// The reference epochs of the history `file`: grading's, made at its seed, or
-/// else the committed snapshot `snapshot` (the default seed); and where they come from.
-fn reference_epochs(
-    context: &CheckContext,
-    file: &str,
-    snapshot: &str,
-) -> Result<(Vec<ReferenceEpoch>, String), String> {
-    if let Some(reference) = &context.reference
-        && let Some(epochs) = reference.history(file)
-    {
-        return Ok((epochs.to_vec(), reference.origin.clone()));
-    }
-    let snapshot = read_snapshot(&snapshot_path(&context.snapshots, snapshot))?;
-    let epochs = serde_json::from_value(snapshot.value.clone())
-        .map_err(|e| format!("{}: {e}", snapshot.path.display()))?;
-    Ok((epochs, snapshot.info))
 }
 
 fn judge_chart(context: &CheckContext) -> Result<String, Failure> {
