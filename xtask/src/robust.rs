@@ -41,6 +41,9 @@ pub struct RobustArgs {
     /// Seconds each run may take (default: the stage's check time limit).
     #[arg(long)]
     timeout: Option<u64>,
+    /// Run nothing: judge the claims on a finished run's folder (a full run, say).
+    #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["seed", "keep"])]
+    judge: Option<PathBuf>,
 }
 
 /// One claim (or the checker) at one seed.
@@ -86,6 +89,9 @@ const CHECK_ID: &str = "check";
 /// Runs the command; `Ok(false)` (exit code 1) when a claim failed at a seed.
 pub fn command(args: &RobustArgs) -> Result<bool> {
     let stage = parse_stage(&args.stage)?;
+    if let Some(dir) = &args.judge {
+        return judge_folder(stage, dir);
+    }
     let seeds = seeds(args)?;
     let claims = claims::for_stage(stage.number);
     let solution = repo::root().join("solutions").join(stage.slug());
@@ -214,6 +220,54 @@ fn failures(result: &Robustness) -> Vec<String> {
                 .map(move |v| format!("seed {}: {} failed: {}", v.seed, row.id, v.verdict.detail))
         })
         .collect()
+}
+
+/// Judges every claim of the stage on the finished run in `dir`.
+fn judge_folder(stage: &StageInfo, dir: &Path) -> Result<bool> {
+    let claims = claims::for_stage(stage.number);
+    if claims.is_empty() {
+        bail!(
+            "stage {}'s page lists no claims about its run. Fix: name a stage that has claims (7 to 10)",
+            stage.number
+        );
+    }
+    let files = RunFiles::load(dir).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not a finished run of stage {}: {e}. Fix: point --judge at the folder the stage wrote (its --out)",
+            dir.display(),
+            stage.number
+        )
+    })?;
+    if files.report.stage != stage.number {
+        bail!(
+            "{} holds a run of stage {}, not stage {}. Fix: point --judge at a stage {} run",
+            dir.display(),
+            files.report.stage,
+            stage.number,
+            stage.number
+        );
+    }
+    println!(
+        "Claims of stage {} on {} ({} profile, seed {}):",
+        stage.number,
+        dir.display(),
+        files.report.profile,
+        files.report.seed
+    );
+    let mut held = true;
+    for claim in claims {
+        let verdict = claim.judge_run(&files);
+        held &= verdict.held;
+        println!(
+            "  [{}] {}: margin {} {} ({})",
+            if verdict.held { "held" } else { "FAILED" },
+            claim.id,
+            margin(verdict.margin),
+            claim.unit,
+            verdict.detail
+        );
+    }
+    Ok(held)
 }
 
 /// The seeds to run: `--seed`s as given, or the default seed and then 1, 2, 3, ...
@@ -439,6 +493,7 @@ mod tests {
             keep: None,
             json: None,
             timeout: None,
+            judge: None,
         }
     }
 
