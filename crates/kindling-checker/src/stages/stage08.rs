@@ -1,5 +1,6 @@
-//! Stage 8, Improved model: baseline against augmented, the sweep, the k-fold
-//! spread, and the read of them, each checked against the run's own files.
+//! Stage 8, Improved model: baseline against augmented, the sweep with repeats,
+//! the seed-by-seed difference, and the read of them, each checked against the
+//! run's own files.
 
 use kindling::data::Augmentation;
 use kindling::train::{History, RunConfig};
@@ -32,7 +33,7 @@ pub const OUTPUTS_SNAPSHOT: &str = "stage08_outputs";
 pub const REFERENCE_HISTORIES: [&str; 2] = ["baseline/history.json", "improved/history.json"];
 
 /// What the page says about the run, each judged from its files (see `crate::claims`).
-pub const CLAIMS: [Claim; 7] = [
+pub const CLAIMS: [Claim; 8] = [
     Claim {
         id: "s8.baseline_overfits",
         statement: "trained for 30 epochs, the baseline learns its training images by heart: its gap (training minus validation accuracy) ends above 0.25",
@@ -93,6 +94,15 @@ pub const CLAIMS: [Claim; 7] = [
                 baseline,
                 format!("gap {baseline:+.3} -> {improved:+.3}"),
             ))
+        },
+    },
+    Claim {
+        id: "s8.improved_gap_small",
+        statement: "the improved run's training accuracy ends close to its validation accuracy: its gap is below 0.10",
+        unit: "accuracy",
+        judge: |run| {
+            let gap = gap_of(&run.history(REFERENCE_HISTORIES[1])?);
+            Ok(Verdict::below(gap, 0.10, format!("improved gap {gap:+.3}")))
         },
     },
     Claim {
