@@ -234,7 +234,7 @@ const EXTRA_SECTIONS: [&str; 2] = ["How this stage works", "Your read"];
 
 /// Stages whose pages still have the layout from before "Run it" and "Recap": their
 /// owner converts them, then takes them off this list.
-const OLD_LAYOUT: [u8; 4] = [7, 8, 9, 10];
+const OLD_LAYOUT: [u8; 1] = [7];
 
 /// The `## ` headings of a text, in order.
 fn headings(text: &str) -> Vec<&str> {

@@ -162,19 +162,20 @@ fn stage08_exercise_fails_what_its_todos_leave_undone() {
             "s8.histories",
             "s8.table",
             "s8.sweep",
+            "s8.noise",
             "s8.predict",
             "s8.read"
         ],
         "{}",
         checked.describe()
     );
-    let sweep = checked.item("s8.sweep");
+    let noise = checked.item("s8.noise");
     assert!(
-        sweep
+        noise
             .detail
             .as_deref()
             .unwrap()
-            .starts_with("the sweep has 2 trials"),
+            .contains("standard_error is missing"),
         "{}",
         checked.describe()
     );
@@ -214,7 +215,25 @@ fn stage10_exercise_fails_what_its_todos_leave_undone() {
     let checked = StageRun::new("stage10", "exercises/stage10", stage10::run).check();
     assert_eq!(
         checked.failed(),
-        ["s10.baseline", "s10.limitation", "s10.predict", "s10.read"],
+        [
+            "s10.evaluated",
+            "s10.baseline",
+            "s10.limitation",
+            "s10.predict",
+            "s10.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    // The placeholder choice evaluates the baseline although validation chose
+    // the improved run: the mistake this stage's choice is there to prevent.
+    let evaluated = checked.item("s10.evaluated");
+    assert!(
+        evaluated
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("validation chose improved/"),
         "{}",
         checked.describe()
     );

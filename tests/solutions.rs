@@ -289,7 +289,8 @@ fn stage07_solution() {
         })
         .collect();
     let outputs = serde_json::json!({
-        "test_size": report.get("test_size"),
+        "pile": report.get("pile"),
+        "pile_size": report.get("pile_size"),
         "confusion_matrix": report.get("confusion_matrix"),
         "most_confused": report.get("most_confused"),
         "per_class_accuracy": rounded(report.get("per_class_accuracy").cloned().unwrap()),
@@ -302,20 +303,20 @@ fn stage07_solution() {
 
 #[test]
 fn stage08_solution() {
-    use kindling_checker::facts::stage08::{BASELINE_DIR, EPOCHS, IMPROVED_DIR, folds, sizes};
-    use kindling_checker::stages::stage08::{BASELINE_SNAPSHOT, IMPROVED_SNAPSHOT};
+    use kindling_checker::facts::stage08::{BASELINE_DIR, EPOCHS, IMPROVED_DIR, SEEDS, sizes};
+    use kindling_checker::stages::stage08::{
+        BASELINE_SNAPSHOT, IMPROVED_SNAPSHOT, OUTPUTS_SNAPSHOT,
+    };
     let run = StageRun::new("stage8", "solutions/stage08", stage08_solution::run);
     let report = StageReport::read(run.out.path()).unwrap();
     let size = sizes(report.profile);
-    let plan = folds(report.profile);
     let info = context(
         &report,
         &[
             ("train_images", size.train),
             ("validation_images", size.validation),
             ("epochs", EPOCHS),
-            ("kfold_images", plan.images),
-            ("folds", plan.folds),
+            ("seeds", SEEDS),
         ],
     );
     // The checker compares learners' histories with these two, within bands.
@@ -327,7 +328,7 @@ fn stage08_solution() {
         snapshot(name, &info, &reference_epochs(&history, 4));
     }
     let outputs: BTreeMap<&str, serde_json::Value> =
-        ["runs", "gap_shrank", "sweep", "sweep_best", "kfold"]
+        ["runs", "gap_shrank", "sweep", "sweep_best", "difference"]
             .iter()
             .map(|key| {
                 (
@@ -336,7 +337,7 @@ fn stage08_solution() {
                 )
             })
             .collect();
-    snapshot("stage08_outputs", &info, &outputs);
+    snapshot(OUTPUTS_SNAPSHOT, &info, &outputs);
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
@@ -408,16 +409,24 @@ fn stage10_solution() {
             ("epochs", EPOCHS),
         ],
     );
-    let outputs: BTreeMap<&str, serde_json::Value> =
-        ["test_accuracy", "macro_f1", "numbers_shown", "limitations"]
-            .iter()
-            .map(|key| {
-                (
-                    *key,
-                    rounded_deep(report.get(key).cloned().unwrap_or_default()),
-                )
-            })
-            .collect();
+    let outputs: BTreeMap<&str, serde_json::Value> = [
+        "validation_accuracy",
+        "chosen",
+        "test_accuracy",
+        "macro_f1",
+        "weakest_class",
+        "times_opened",
+        "numbers_shown",
+        "limitations",
+    ]
+    .iter()
+    .map(|key| {
+        (
+            *key,
+            rounded_deep(report.get(key).cloned().unwrap_or_default()),
+        )
+    })
+    .collect();
     snapshot("stage10_outputs", &info, &outputs);
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());

@@ -7,6 +7,7 @@ mod confine;
 mod grade;
 mod repo;
 mod reset;
+mod robust;
 mod sync;
 mod timings;
 mod watch;
@@ -61,6 +62,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run a stage's reference solution at several seeds and count where each claim of its page holds.
+    Robust(robust::RobustArgs),
     /// Measure fit against a bare Burn loop, and data loading.
     Bench(bench::BenchArgs),
     /// One measurement of `bench`, run in its own process (used by `bench`).
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         }
         Command::Timings(args) => timings::run(&args).map(|()| true),
         Command::SyncExercises { check } => sync::run(check),
+        Command::Robust(args) => robust::command(&args),
         Command::Bench(args) => bench::run(&args).map(|()| true),
         Command::BenchWorker(args) => bench::worker(&args).map(|()| true),
     };

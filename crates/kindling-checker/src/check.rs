@@ -155,7 +155,13 @@ pub struct CheckContext {
     pub run_seconds: Option<f64>,
     /// The reference a history is compared with when grading: the reference
     /// solution run at this context's seed. `None`: the committed snapshot.
+    /// (Stage 5's; [`CheckContext::references`] holds every stage's.)
     pub reference: Option<Reference>,
+    /// The references made for a grading, by the name of the snapshot each replaces
+    /// (`stage05_history`): the reference solution run at this context's seed.
+    /// Empty for a learner's own check. Read them with
+    /// [`CheckContext::reference_or_snapshot`].
+    pub references: BTreeMap<String, Reference>,
     /// The stage's other programs, as built, by the name of their source file
     /// (stage 9's `src/bin/predict.rs` is `predict`): checks may run them.
     pub programs: BTreeMap<String, PathBuf>,
@@ -185,8 +191,28 @@ impl CheckContext {
             snapshots: snapshots.to_path_buf(),
             run_seconds: None,
             reference: None,
+            references: BTreeMap::new(),
             programs: BTreeMap::new(),
         }
+    }
+
+    /// The reference epochs a history is compared with, and where they come from:
+    /// the grading's reference for `snapshot` when there is one (the reference
+    /// solution run at the grading seed), else the committed snapshot itself.
+    pub fn reference_or_snapshot(
+        &self,
+        snapshot: &str,
+    ) -> Result<(Vec<crate::bands::ReferenceEpoch>, String), String> {
+        if let Some(reference) = self.references.get(snapshot) {
+            return Ok((reference.epochs.clone(), reference.origin.clone()));
+        }
+        let read = crate::snapshot::read_snapshot(&crate::snapshot::snapshot_path(
+            &self.snapshots,
+            snapshot,
+        ))?;
+        let epochs = serde_json::from_value(read.value.clone())
+            .map_err(|e| format!("{}: {e}", read.path.display()))?;
+        Ok((epochs, read.info))
     }
 
     /// The stage's other program `name` (see [`CheckContext::programs`]).

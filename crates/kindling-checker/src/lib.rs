@@ -6,6 +6,7 @@
 pub mod answers;
 pub mod bands;
 pub mod check;
+pub mod claims;
 pub mod quotes;
 pub mod snapshot;
 pub mod stages;

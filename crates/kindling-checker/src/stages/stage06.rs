@@ -185,7 +185,9 @@ const PREDICT_FIX: &str =
 /// What the check run must find, from the checker's own copy of the data.
 #[derive(Debug, Clone)]
 pub(crate) struct Truth {
-    /// The test pile's labels, in order.
+    /// The pile the predictions are of: `test` (stage 6) or `validation` (stage 7).
+    pub pile: &'static str,
+    /// The pile's labels, in order.
     pub labels: Vec<usize>,
     /// Class names, indexed by label.
     pub class_names: Vec<String>,
@@ -205,6 +207,7 @@ pub(crate) fn load_truth(context: &CheckContext) -> Result<Truth, String> {
     // the one that counts, and it is recorded in the run's folder.
     let test = splits.test.open();
     Ok(Truth {
+        pile: "test",
         labels: test.labels().iter().map(|&l| l as usize).collect(),
         class_names: test.class_names().to_vec(),
     })
@@ -281,7 +284,7 @@ pub(crate) fn read_checked_predictions(
     Ok(predictions)
 }
 
-/// One row per test image, in order, each predicting its most probable class.
+/// One row per image of the pile, in order, each predicting its most probable class.
 pub(crate) fn judge_predictions(
     predictions: &kindling::metrics::ClassificationPredictions,
     truth: &Truth,
@@ -291,7 +294,8 @@ pub(crate) fn judge_predictions(
     if rows != truth.labels.len() {
         return Err((
             format!(
-                "{PREDICTIONS_FILE} has {rows} rows; the test pile holds {} images",
+                "{PREDICTIONS_FILE} has {rows} rows; the {} pile holds {} images",
+                truth.pile,
                 truth.labels.len()
             ),
             OPEN.fix,
@@ -300,11 +304,13 @@ pub(crate) fn judge_predictions(
     if let Some(row) = (0..rows).find(|&i| predictions.y_true[i] != truth.labels[i]) {
         return Err((
             format!(
-                "row {}: y_true is {}, but test image {} is of class {}: the rows are not the test pile's, in order",
+                "row {}: y_true is {}, but {} image {} is of class {}: the rows are not the {} pile's, in order",
                 row + 1,
                 predictions.y_true[row],
+                truth.pile,
                 row,
-                truth.labels[row]
+                truth.labels[row],
+                truth.pile
             ),
             OPEN.fix,
         ));
@@ -696,6 +702,7 @@ mod tests {
     #[test]
     fn predictions_must_be_the_test_piles_rows_and_their_most_probable_class() {
         let truth = Truth {
+            pile: "test",
             labels: vec![0, 1, 2],
             class_names: Vec::new(),
         };
