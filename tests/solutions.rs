@@ -195,6 +195,7 @@ fn stage05_solution() {
     });
     snapshot("stage05_outputs", &info, &outputs);
     run.assert_book_numbers();
+    run.assert_claims();
 
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());

@@ -134,6 +134,26 @@ impl StageRun {
         );
     }
 
+    /// Every claim the stage's pages make about its run (`claims::for_stage`) holds
+    /// on this run; `cargo xtask robust` checks the same claims at other seeds.
+    pub fn assert_claims(&self) {
+        use kindling_checker::claims::{RunFiles, for_stage};
+        let run = RunFiles::load(self.out.path()).unwrap_or_else(|problem| panic!("{problem}"));
+        let failed: Vec<String> = for_stage(self.context.stage)
+            .iter()
+            .filter_map(|claim| {
+                let verdict = claim.judge_run(&run);
+                (!verdict.held)
+                    .then(|| format!("{}: {} ({})", claim.id, claim.statement, verdict.detail))
+            })
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "claims that no longer hold on the run:\n{}\nFix: change the page's claim and its judge, or the stage, until `cargo xtask robust stageN --seeds 10` holds everywhere",
+            failed.join("\n")
+        );
+    }
+
     /// A file the run wrote.
     pub fn file(&self, name: &str) -> PathBuf {
         self.out.path().join(name)

@@ -25,6 +25,7 @@ use super::{Hint, StageInfo};
 use crate::answers::{Answers, AnswersError};
 use crate::bands::{HISTORY_BANDS, ReferenceEpoch, compare_history, within};
 use crate::check::{CheckContext, CheckItem, Failure};
+use crate::claims::{Claim, RunFiles, Verdict};
 use crate::report::StageReport;
 use crate::snapshot::{read_snapshot, snapshot_path};
 /// The loss of a model that guesses between the Burn loop's two classes: ln 2.
@@ -42,6 +43,249 @@ pub const HISTORY_SNAPSHOT: &str = "stage05_history";
 pub const LONGER_SNAPSHOT: &str = "stage05_longer_history";
 /// A prediction within this of the run counts as close.
 pub const PREDICTION_CLOSE: f64 = 0.05;
+
+/// Past this many times the best line's loss, a learning rate has not converged
+/// (the page's "within 20% of the best any line can do").
+const CONVERGED_WITHIN: f64 = 1.0 + CONVERGENCE_TOLERANCE;
+
+/// The claims pages 5b to 5e make about the run, in page order; `cargo xtask
+/// robust stage5` counts the seeds each holds at. The longer run's claims read its
+/// history with [`read_longer`], as the checker and the book's numbers do.
+pub const CLAIMS: [Claim; 12] = [
+    Claim {
+        id: "s5.slow_rate_too_slow",
+        statement: "5b: at 1e-7 the line is too slow: after 200 epochs its loss is still far from the best any line can do (more than 20% above it)",
+        unit: "times the best loss",
+        judge: |run| {
+            let ratio = rate_last_loss(run, 0)? / run.number("/least_squares/loss")?;
+            Ok(Verdict::above(
+                ratio,
+                CONVERGED_WITHIN,
+                format!("{ratio:.1} times the best loss"),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.good_rate_converges",
+        statement: "5b: at 1e-5 the line converges: its loss ends within 20% of the best any line can do",
+        unit: "times the best loss",
+        judge: |run| {
+            let ratio = rate_last_loss(run, 1)? / run.number("/least_squares/loss")?;
+            let kind = rate_verdict(run, 1)?;
+            let verdict = Verdict::below(
+                ratio,
+                CONVERGED_WITHIN,
+                format!("{ratio:.3} times the best loss, verdict {kind}"),
+            );
+            Ok(if kind == "converged" {
+                verdict
+            } else {
+                Verdict {
+                    held: false,
+                    margin: verdict.margin.min(0.0),
+                    ..verdict
+                }
+            })
+        },
+    },
+    Claim {
+        id: "s5.big_rate_diverges_at_once",
+        statement: "5b: at 1e-3 the line diverges after one step, its loss over a hundred times the first epoch's",
+        unit: "log10 of the loss ratio above 2",
+        judge: |run| {
+            let kind = rate_verdict(run, 2)?;
+            let epoch = run.number("/learning_rates/2/verdict/epoch")?;
+            let ratio = rate_last_loss(run, 2)? / run.number("/line_rows/0/loss")?;
+            let verdict = Verdict::above(
+                ratio.log10(),
+                2.0,
+                format!("{kind} at epoch {epoch}, loss {ratio:.0} times the first epoch's"),
+            );
+            Ok(if kind == "diverged" && epoch <= 2.0 {
+                verdict
+            } else {
+                Verdict {
+                    held: false,
+                    margin: verdict.margin.min(0.0),
+                    ..verdict
+                }
+            })
+        },
+    },
+    Claim {
+        id: "s5.learning_happens_early",
+        statement: "5b: most of the line's learning happens early: the first 50 epochs make more than half of the whole drop",
+        unit: "share of the drop",
+        judge: |run| {
+            let share = run.number("/convergence_shares/0")?;
+            Ok(Verdict::above(
+                share,
+                0.5,
+                format!("first 50 epochs: {share:.4}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.line_stops_early",
+        statement: "5b: early stopping (patience 5, minimum improvement 0.01) ends the line's training well before 200 epochs",
+        unit: "epochs saved",
+        judge: |run| {
+            let kind = run
+                .value("/early_stopping/kind")?
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let epoch = run
+                .number("/early_stopping/epoch")
+                .unwrap_or(LINE_EPOCHS as f64);
+            let verdict = Verdict::below(
+                epoch,
+                LINE_EPOCHS as f64,
+                format!("{kind} after epoch {epoch}"),
+            );
+            Ok(if kind == "stopped_early" {
+                verdict
+            } else {
+                Verdict {
+                    held: false,
+                    margin: verdict.margin.min(0.0),
+                    ..verdict
+                }
+            })
+        },
+    },
+    Claim {
+        id: "s5.errors_move_together",
+        statement: "5b: the fitted line's training and fresh errors differ the same way as the true line's: the piles drew different noise",
+        unit: "fresh minus training error, in the true line's direction",
+        judge: |run| {
+            let fitted = run.number("test_error")? - run.number("train_error")?;
+            let truth =
+                run.number("/true_line_errors/fresh")? - run.number("/true_line_errors/train")?;
+            Ok(Verdict::above(
+                fitted * truth.signum(),
+                0.0,
+                format!("fitted line {fitted:+.0}, true line {truth:+.0}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.points_learns",
+        statement: "5c: the Burn loop's validation accuracy ends above the 0.80 the checker asks for",
+        unit: "accuracy",
+        judge: |run| {
+            let history = run.history(POINTS_HISTORY_FILE)?;
+            let last = *history
+                .require("val_accuracy")
+                .map_err(|e| e.to_string())?
+                .last()
+                .ok_or("points_history.json is empty")?;
+            Ok(Verdict::above(last, POINTS_ACCURACY, format!("{last:.3}")))
+        },
+    },
+    Claim {
+        id: "s5.cnn_still_improving",
+        statement: "5d: after 10 epochs the baseline's validation loss is still coming down: its last epoch is below every epoch before the last three",
+        unit: "loss",
+        judge: |run| {
+            let history = run.history(HISTORY_FILE)?;
+            let val_loss = history.require("val_loss").map_err(|e| e.to_string())?;
+            let last = *val_loss.last().ok_or("history.json is empty")?;
+            let earlier = val_loss[..val_loss.len().saturating_sub(3)]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+            Ok(Verdict::below(
+                last,
+                earlier,
+                format!("last {last:.3}, lowest before the last three epochs {earlier:.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.longer_stops_early",
+        statement: "5e: early stopping on the validation loss (patience 5) ends the longer run before its 30 epochs",
+        unit: "epochs saved",
+        judge: |run| {
+            let read = longer_read(run)?;
+            let stopped = read.stops_after.unwrap_or(CNN_MAX_EPOCHS);
+            Ok(Verdict::below(
+                stopped as f64,
+                CNN_MAX_EPOCHS as f64,
+                format!("best epoch {}, stopped after {stopped}", read.best_epoch),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.longer_overfits",
+        statement: "5e: from the best epoch on, the validation loss rises while the training loss keeps falling",
+        unit: "loss",
+        judge: |run| {
+            let read = longer_read(run)?;
+            let history = run.history(LONGER_HISTORY_FILE)?;
+            let loss = history.require("loss").map_err(|e| e.to_string())?;
+            let last = read.stops_after.unwrap_or(loss.len()).min(loss.len());
+            let train_fall = loss[read.best_epoch - 1] - loss[last - 1];
+            Ok(Verdict::above(
+                read.loss_rise.min(train_fall),
+                0.0,
+                format!(
+                    "validation loss rose {:.3}, training loss fell {train_fall:.3}",
+                    read.loss_rise
+                ),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.loss_warns_first",
+        statement: "5e: the validation loss warns first: when the run stops, the validation accuracy has not fallen beyond its noise (two standard errors) from the best epoch",
+        unit: "accuracy",
+        judge: |run| {
+            let read = longer_read(run)?;
+            Ok(Verdict::above(
+                read.accuracy_change + read.accuracy_noise,
+                0.0,
+                format!(
+                    "accuracy changed {:+.3}, noise {:.3}",
+                    read.accuracy_change, read.accuracy_noise
+                ),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.noisy_epoch",
+        statement: "5e: the run shows a noisy epoch: validation accuracy fell while validation loss fell",
+        unit: "noisy epochs",
+        judge: |run| {
+            let read = longer_read(run)?;
+            Ok(Verdict::above(
+                read.noisy_epochs.len() as f64,
+                0.0,
+                format!("noisy epochs {:?}", read.noisy_epochs),
+            ))
+        },
+    },
+];
+
+/// The final loss of the line at learning rate number `rate` (0: 1e-7, 1: 1e-5, 2: 1e-3).
+fn rate_last_loss(run: &RunFiles, rate: usize) -> Result<f64, String> {
+    run.number(&format!("/learning_rates/{rate}/last/loss"))
+}
+
+/// The verdict (`too_slow`, `converged`, `diverged`) of learning rate number `rate`.
+fn rate_verdict(run: &RunFiles, rate: usize) -> Result<String, String> {
+    Ok(run
+        .value(&format!("/learning_rates/{rate}/verdict/kind"))?
+        .as_str()
+        .ok_or("a learning rate's verdict has no kind")?
+        .to_string())
+}
+
+/// The longer run read as the page reads it, with the run profile's validation pile.
+fn longer_read(run: &RunFiles) -> Result<LongerRead, String> {
+    let images = cnn_split_sizes(run.report.profile).validation.unwrap_or(0);
+    read_longer(&run.history(LONGER_HISTORY_FILE)?, images)
+}
 
 /// Stage 5's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
