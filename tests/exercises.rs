@@ -19,7 +19,7 @@ fn stage01_exercise_fails_what_its_todos_leave_undone() {
             .hint
             .as_deref()
             .unwrap()
-            .contains("add one to counts[label]")
+            .contains("add one to the count of its class")
     );
 }
 
@@ -74,13 +74,24 @@ fn stage05_exercise_fails_what_its_todos_leave_undone() {
             "s5.rates",
             "s5.early",
             "s5.burn",
-            "s5.history",
-            "s5.model",
-            "s5.charts",
-            "s5.speed",
+            "s5.longer",
+            "s5.best",
             "s5.predict",
-            "s5.read"
+            "s5.read",
+            "s5.read_longer"
         ],
+        "{}",
+        checked.describe()
+    );
+    // Untouched, early stopping watches the training loss, which keeps falling
+    // while the model overfits: the hint names that cause.
+    let longer = checked.item("s5.longer");
+    assert!(
+        longer
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("watch the validation loss"),
         "{}",
         checked.describe()
     );
@@ -151,19 +162,20 @@ fn stage08_exercise_fails_what_its_todos_leave_undone() {
             "s8.histories",
             "s8.table",
             "s8.sweep",
+            "s8.noise",
             "s8.predict",
             "s8.read"
         ],
         "{}",
         checked.describe()
     );
-    let sweep = checked.item("s8.sweep");
+    let noise = checked.item("s8.noise");
     assert!(
-        sweep
+        noise
             .detail
             .as_deref()
             .unwrap()
-            .starts_with("the sweep has 2 trials"),
+            .contains("standard_error is missing"),
         "{}",
         checked.describe()
     );
@@ -203,7 +215,25 @@ fn stage10_exercise_fails_what_its_todos_leave_undone() {
     let checked = StageRun::new("stage10", "exercises/stage10", stage10::run).check();
     assert_eq!(
         checked.failed(),
-        ["s10.baseline", "s10.limitation", "s10.predict", "s10.read"],
+        [
+            "s10.evaluated",
+            "s10.baseline",
+            "s10.limitation",
+            "s10.predict",
+            "s10.read"
+        ],
+        "{}",
+        checked.describe()
+    );
+    // The placeholder choice evaluates the baseline although validation chose
+    // the improved run: the mistake this stage's choice is there to prevent.
+    let evaluated = checked.item("s10.evaluated");
+    assert!(
+        evaluated
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("validation chose improved/"),
         "{}",
         checked.describe()
     );

@@ -48,6 +48,7 @@ fn stage01_solution() {
         "sample_indices": report.get("sample_indices"),
     });
     snapshot("stage01_outputs", &info, &outputs);
+    run.assert_book_numbers();
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
@@ -73,6 +74,7 @@ fn snapshot_and_check(
         })
         .collect();
     snapshot(name, &info, &outputs);
+    run.assert_book_numbers();
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
@@ -147,23 +149,33 @@ fn stage04_solution() {
 
 #[test]
 fn stage05_solution() {
+    use kindling_checker::facts::stage05::{
+        CNN_EPOCHS, CNN_VALIDATION, HISTORY_FILE, LONGER_HISTORY_FILE, POINTS_HISTORY_FILE,
+    };
     let run = StageRun::new("stage5", "solutions/stage05", stage05_solution::run);
     let report = StageReport::read(run.out.path()).unwrap();
-    let history = History::load(&run.file("history.json")).unwrap();
+    let history = History::load(&run.file(HISTORY_FILE)).unwrap();
     let info = context(
         &report,
         &[
             ("train_images", 1000),
-            ("validation_images", 200),
-            ("epochs", 10),
+            ("validation_images", CNN_VALIDATION.1),
+            ("epochs", CNN_EPOCHS),
         ],
     );
-    // The checker compares learners' histories with this snapshot, within bands.
+    // The checker compares learners' histories with this snapshot, within bands,
+    // and holds reads at a grading seed to it and to the longer run's.
     snapshot("stage05_history", &info, &reference_epochs(&history, 4));
+    let longer = History::load(&run.file(LONGER_HISTORY_FILE)).unwrap();
+    snapshot(
+        "stage05_longer_history",
+        &info,
+        &reference_epochs(&longer, 4),
+    );
 
     let rows = report.get("line_rows").and_then(|r| r.as_array()).unwrap();
     let last = &rows[rows.len() - 1];
-    let points = History::load(&run.file("points_history.json")).unwrap();
+    let points = History::load(&run.file(POINTS_HISTORY_FILE)).unwrap();
     let outputs = serde_json::json!({
         "threshold_after_each_example": report.get("threshold_steps").unwrap().as_array().unwrap()
             .iter().map(|s| s["threshold"].clone()).collect::<Vec<_>>(),
@@ -177,9 +189,13 @@ fn stage05_solution() {
         "early_stopping": report.get("early_stopping"),
         "train_error": round(report.get("train_error").unwrap().as_f64().unwrap(), 2),
         "test_error": round(report.get("test_error").unwrap().as_f64().unwrap(), 2),
-        "burn_loop_test_accuracy": points.final_epoch().unwrap().get("test_accuracy").map(|a| round(a, 3)),
+        "burn_loop_val_accuracy": points.final_epoch().unwrap().get("val_accuracy").map(|a| round(a, 3)),
+        "longer_best_epoch": report.get("longer_best_epoch"),
+        "longer_stopped_after": report.get("longer_stopped_after"),
     });
     snapshot("stage05_outputs", &info, &outputs);
+    run.assert_book_numbers();
+    run.assert_claims();
 
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
@@ -239,6 +255,7 @@ fn stage06_solution() {
         }),
     );
     snapshot("stage06_outputs", &info, &outputs);
+    run.assert_book_numbers();
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
@@ -273,7 +290,8 @@ fn stage07_solution() {
         })
         .collect();
     let outputs = serde_json::json!({
-        "test_size": report.get("test_size"),
+        "pile": report.get("pile"),
+        "pile_size": report.get("pile_size"),
         "confusion_matrix": report.get("confusion_matrix"),
         "most_confused": report.get("most_confused"),
         "per_class_accuracy": rounded(report.get("per_class_accuracy").cloned().unwrap()),
@@ -286,20 +304,20 @@ fn stage07_solution() {
 
 #[test]
 fn stage08_solution() {
-    use kindling_checker::facts::stage08::{BASELINE_DIR, EPOCHS, IMPROVED_DIR, folds, sizes};
-    use kindling_checker::stages::stage08::{BASELINE_SNAPSHOT, IMPROVED_SNAPSHOT};
+    use kindling_checker::facts::stage08::{BASELINE_DIR, EPOCHS, IMPROVED_DIR, SEEDS, sizes};
+    use kindling_checker::stages::stage08::{
+        BASELINE_SNAPSHOT, IMPROVED_SNAPSHOT, OUTPUTS_SNAPSHOT,
+    };
     let run = StageRun::new("stage8", "solutions/stage08", stage08_solution::run);
     let report = StageReport::read(run.out.path()).unwrap();
     let size = sizes(report.profile);
-    let plan = folds(report.profile);
     let info = context(
         &report,
         &[
             ("train_images", size.train),
             ("validation_images", size.validation),
             ("epochs", EPOCHS),
-            ("kfold_images", plan.images),
-            ("folds", plan.folds),
+            ("seeds", SEEDS),
         ],
     );
     // The checker compares learners' histories with these two, within bands.
@@ -311,7 +329,7 @@ fn stage08_solution() {
         snapshot(name, &info, &reference_epochs(&history, 4));
     }
     let outputs: BTreeMap<&str, serde_json::Value> =
-        ["runs", "gap_shrank", "sweep", "sweep_best", "kfold"]
+        ["runs", "gap_shrank", "sweep", "sweep_best", "difference"]
             .iter()
             .map(|key| {
                 (
@@ -320,7 +338,7 @@ fn stage08_solution() {
                 )
             })
             .collect();
-    snapshot("stage08_outputs", &info, &outputs);
+    snapshot(OUTPUTS_SNAPSHOT, &info, &outputs);
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
@@ -392,16 +410,24 @@ fn stage10_solution() {
             ("epochs", EPOCHS),
         ],
     );
-    let outputs: BTreeMap<&str, serde_json::Value> =
-        ["test_accuracy", "macro_f1", "numbers_shown", "limitations"]
-            .iter()
-            .map(|key| {
-                (
-                    *key,
-                    rounded_deep(report.get(key).cloned().unwrap_or_default()),
-                )
-            })
-            .collect();
+    let outputs: BTreeMap<&str, serde_json::Value> = [
+        "validation_accuracy",
+        "chosen",
+        "test_accuracy",
+        "macro_f1",
+        "weakest_class",
+        "times_opened",
+        "numbers_shown",
+        "limitations",
+    ]
+    .iter()
+    .map(|key| {
+        (
+            *key,
+            rounded_deep(report.get(key).cloned().unwrap_or_default()),
+        )
+    })
+    .collect();
     snapshot("stage10_outputs", &info, &outputs);
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());

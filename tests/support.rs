@@ -93,6 +93,67 @@ impl StageRun {
         }
     }
 
+    /// The numbers the book quotes from this stage's check run
+    /// (`book/numbers/stageNN.txt`) are the ones this run gives: a change that
+    /// moves a quoted number must regenerate the file, and so the page.
+    pub fn assert_book_numbers(&self) {
+        use kindling_checker::quotes::{numbers_file, parse, quotes_of_run};
+        let stage = self.context.stage;
+        let path = numbers_file(&root(), stage);
+        let fix = "Fix: run `cargo xtask book --generate --stage N`, review the diff of book/numbers/ and reread the sentences that include the changed numbers";
+        let committed = std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| parse(&text))
+            .unwrap_or_else(|problem| panic!("{}: {problem}. {fix}", path.display()));
+        let fresh = quotes_of_run(stage, self.out.path())
+            .unwrap_or_else(|problem| panic!("stage {stage}'s quotes: {problem}"));
+        let changed: Vec<String> = fresh
+            .iter()
+            .filter(|quote| !committed.contains(quote))
+            .map(|quote| {
+                let old = committed.iter().find(|c| c.name == quote.name);
+                format!(
+                    "{}: the run gives {}, the book says {}",
+                    quote.name,
+                    quote.text,
+                    old.map_or("nothing", |c| c.text.as_str())
+                )
+            })
+            .chain(
+                committed
+                    .iter()
+                    .filter(|c| !fresh.iter().any(|q| q.name == c.name))
+                    .map(|c| format!("{}: no longer quoted", c.name)),
+            )
+            .collect();
+        assert!(
+            changed.is_empty(),
+            "{} is out of date:\n{}\n{fix}",
+            path.display(),
+            changed.join("\n")
+        );
+    }
+
+    /// Every claim the stage's pages make about its run (`claims::for_stage`) holds
+    /// on this run; `cargo xtask robust` checks the same claims at other seeds.
+    pub fn assert_claims(&self) {
+        use kindling_checker::claims::{RunFiles, for_stage};
+        let run = RunFiles::load(self.out.path()).unwrap_or_else(|problem| panic!("{problem}"));
+        let failed: Vec<String> = for_stage(self.context.stage)
+            .iter()
+            .filter_map(|claim| {
+                let verdict = claim.judge_run(&run);
+                (!verdict.held)
+                    .then(|| format!("{}: {} ({})", claim.id, claim.statement, verdict.detail))
+            })
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "claims that no longer hold on the run:\n{}\nFix: change the page's claim and its judge, or the stage, until `cargo xtask robust stageN --seeds 10` holds everywhere",
+            failed.join("\n")
+        );
+    }
+
     /// A file the run wrote.
     pub fn file(&self, name: &str) -> PathBuf {
         self.out.path().join(name)

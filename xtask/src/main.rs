@@ -7,7 +7,9 @@ mod confine;
 mod grade;
 mod repo;
 mod reset;
+mod robust;
 mod sync;
+mod timings;
 mod watch;
 
 use std::process::ExitCode;
@@ -42,18 +44,32 @@ enum Command {
         /// The stage (stage5, stage05 or 5).
         stage: String,
     },
-    /// Build the course book (installs mdbook when missing), or serve it.
+    /// Build the course book (installs mdbook when missing), or serve it; first
+    /// run every stage's check profile for the pictures and numbers it includes.
     Book {
         /// Serve it on localhost and open a browser, rebuilding on change.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "generate")]
         serve: bool,
+        /// Only regenerate the pictures, the quoted numbers (book/numbers/) and the
+        /// appendices' printouts; do not build the book.
+        #[arg(long)]
+        generate: bool,
+        /// Run only these stages (stage5, 5, ...; repeat for more); the others'
+        /// pictures and numbers stay as they are.
+        #[arg(long = "stage", value_name = "STAGE")]
+        stages: Vec<String>,
     },
+    /// Measure each stage's check (and full run) with the reference solutions and
+    /// write the book's table of timings, book/numbers/timings.txt.
+    Timings(timings::TimingsArgs),
     /// Regenerate exercises/ from the marked regions of solutions/.
     SyncExercises {
         /// Only report exercise files that are out of date; change nothing.
         #[arg(long)]
         check: bool,
     },
+    /// Run a stage's reference solution at several seeds and count where each claim of its page holds.
+    Robust(robust::RobustArgs),
     /// Measure fit against a bare Burn loop, and data loading.
     Bench(bench::BenchArgs),
     /// One measurement of `bench`, run in its own process (used by `bench`).
@@ -76,8 +92,21 @@ fn main() -> ExitCode {
         Command::Watch(args) => watch::run(&args),
         Command::Reset(args) => reset::run(&args),
         Command::Hint { stage } => check::hint(&stage).map(|()| true),
-        Command::Book { serve } => book::run(serve).map(|()| true),
+        Command::Book {
+            serve,
+            generate,
+            stages,
+        } => {
+            let mode = match (serve, generate) {
+                (true, _) => book::Mode::Serve,
+                (_, true) => book::Mode::Generate,
+                _ => book::Mode::Build,
+            };
+            book::run(mode, &stages).map(|()| true)
+        }
+        Command::Timings(args) => timings::run(&args).map(|()| true),
         Command::SyncExercises { check } => sync::run(check),
+        Command::Robust(args) => robust::command(&args),
         Command::Bench(args) => bench::run(&args).map(|()| true),
         Command::BenchWorker(args) => bench::worker(&args).map(|()| true),
     };

@@ -6,6 +6,8 @@
 //!   from a `history.json` / `history.csv`), and the general [`EpochChart`];
 //! - several runs on one chart, e.g. one per learning rate: [`overlay_chart`];
 //! - lines over any numeric x axis, e.g. the learning-rate finder: [`XyChart`];
+//! - teaching diagrams: [`training_loop_diagram`], [`split_diagram`],
+//!   [`kfold_diagram`], [`layer_shapes_diagram`];
 //! - evaluation: [`confusion_heatmap`] (counts or row-normalised), [`image_grid`]
 //!   (sample images with labels), [`mistakes_grid`] (the most confident mistakes,
 //!   captioned "predicted / actual / probability"), [`class_accuracy_bars`] and
@@ -33,6 +35,7 @@
 mod class_accuracy;
 mod color;
 mod confusion;
+mod diagram;
 mod epoch_chart;
 mod error;
 mod font;
@@ -52,6 +55,7 @@ mod xy_chart;
 pub use class_accuracy::class_accuracy_bars;
 pub use color::Rgb;
 pub use confusion::{confusion_heatmap, confusion_matrix_heatmap};
+pub use diagram::{kfold_diagram, layer_shapes_diagram, split_diagram, training_loop_diagram};
 pub use epoch_chart::{EpochChart, Series};
 pub use error::ChartError;
 pub use grid::{MetricsGrid, metrics_grid};

@@ -6,6 +6,8 @@
 pub mod answers;
 pub mod bands;
 pub mod check;
+pub mod claims;
+pub mod quotes;
 pub mod snapshot;
 pub mod stages;
 pub mod sync;

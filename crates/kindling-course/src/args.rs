@@ -16,7 +16,8 @@ pub struct StageArgs {
     /// full (the run the book describes) or check (small and fast, what the checker runs).
     #[arg(long, value_enum, default_value_t = Profile::Full)]
     pub profile: Profile,
-    /// Folder for this stage's results (default: runs/stageNN).
+    /// Folder for this stage's results (default: runs/stageNN for a full run,
+    /// runs/check/stageNN for a check run, where `cargo xtask check` keeps its copy).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Images: builtin, cifar10[:PATH] or folder:PATH.
@@ -44,12 +45,13 @@ impl StageArgs {
         }
     }
 
-    /// The results folder for stage `number`, created if needed.
+    /// The results folder for stage `number`, created if needed: `--out`, or
+    /// [`default_out_dir`] for this profile.
     pub fn out_dir(&self, number: u8) -> std::io::Result<PathBuf> {
         let dir = self
             .out
             .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("runs/stage{number:02}")));
+            .unwrap_or_else(|| default_out_dir(number, self.profile));
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
     }
@@ -83,6 +85,18 @@ pub fn with_argument_files(
     Ok(expanded)
 }
 
+/// Where stage `number` writes without `--out`: `runs/stage08` for a full run,
+/// `runs/check/stage08` for a check run, the folder `cargo xtask check` keeps its
+/// copy of the check run in. A check run's read is based on the check folder, and
+/// a full run never overwrites it.
+pub fn default_out_dir(number: u8, profile: Profile) -> PathBuf {
+    let slug = format!("stage{number:02}");
+    match profile {
+        Profile::Full => PathBuf::from("runs").join(slug),
+        Profile::Check => PathBuf::from("runs").join("check").join(slug),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +113,17 @@ mod tests {
         assert_eq!(args.out, Some(PathBuf::from("out")));
         let missing = with_argument_files(["stage05".into(), "@nowhere.txt".into()]);
         assert!(missing.unwrap_err().contains("Fix:"));
+    }
+
+    #[test]
+    fn a_check_run_and_a_full_run_write_into_different_folders() {
+        assert_eq!(
+            default_out_dir(8, Profile::Full),
+            PathBuf::from("runs/stage08")
+        );
+        assert_eq!(
+            default_out_dir(8, Profile::Check),
+            PathBuf::from("runs/check/stage08")
+        );
     }
 }

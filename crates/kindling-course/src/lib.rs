@@ -13,5 +13,5 @@ pub mod report;
 
 pub use args::StageArgs;
 pub use profile::Profile;
-pub use program::run_stage;
+pub use program::{run_stage, run_stage_with};
 pub use report::{REPORT_FILE, StageReport};

@@ -40,10 +40,17 @@ impl From<Ending> for ExitCode {
 /// What Ctrl-C leaves, said when a stage ends after it.
 pub const INTERRUPTED_NOTE: &str = "Stopped by Ctrl-C: training ended after the batch it was on, so this stage's files hold a shortened run, not its real result. Run the stage again for the full result.";
 
-/// The whole `main` of a stage program: `kindling_course::run_stage(stage05::run)`.
+/// The whole `main` of a stage program: `kindling_course::run_stage(stage01::run)`.
 pub fn run_stage<E: Debug>(run: impl FnOnce(&StageArgs) -> Result<(), E>) -> ExitCode {
+    run_stage_with::<StageArgs, E>(run)
+}
+
+/// [`run_stage`] for a stage whose program takes flags of its own besides
+/// [`StageArgs`] (which it flattens in with `#[command(flatten)]`), such as stage
+/// 5's `--part`.
+pub fn run_stage_with<A: Parser, E: Debug>(run: impl FnOnce(&A) -> Result<(), E>) -> ExitCode {
     let args = match crate::args::with_argument_files(std::env::args_os()) {
-        Ok(line) => StageArgs::parse_from(line),
+        Ok(line) => A::parse_from(line),
         Err(error) => {
             eprintln!("Error: {error}");
             return ExitCode::FAILURE;

@@ -1,11 +1,20 @@
 //! Recording every look at a test set: `test_opened.json` in the run folder that
-//! opened it, and a ledger beside the run folders that counts, per data source and
-//! seed, how many times its test set has been looked at and by which runs.
+//! opened it, and a ledger in the runs root (the folder that holds the run folders,
+//! `runs/`) that counts, per data source and seed, how many times its test set has
+//! been looked at and by which runs. Every program that opens a test set on this
+//! machine with the same runs root adds to the same ledger: `kindling evaluate
+//! runs/run-003`, stage 6 in `runs/stage06`, stage 10's `runs/stage10/improved`.
+//!
+//! Two programs may open test sets at once: the ledger and the run's record are
+//! read, changed and written while holding an exclusive lock on
+//! `test_ledger.lock` in the runs root, and each file is replaced atomically, so
+//! no count is lost and no reader sees half a file.
 //!
 //! A test score is an unbiased estimate only the first time the test set is seen:
 //! once several runs have been scored on it and the best one kept, the test set has
 //! been used to choose, like a validation set. The ledger makes that visible.
 
+use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,8 +27,10 @@ use crate::sealed::SealedTestSet;
 
 /// The record of test-set openings kept in a run folder.
 pub const TEST_OPENED_FILE: &str = "test_opened.json";
-/// The ledger kept in the folder that holds the run folders.
+/// The ledger kept in the runs root, the folder that holds the run folders.
 pub const LEDGER_FILE: &str = "test_ledger.json";
+/// The file whose lock every change of the ledger holds, beside the ledger.
+pub const LEDGER_LOCK_FILE: &str = "test_ledger.lock";
 
 /// Who opens a test set, and which one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,12 +65,16 @@ pub struct Opening {
 pub struct TestOpenedRecord {
     /// The openings, oldest first.
     pub openings: Vec<Opening>,
+    /// The ledger the last opening was counted in (absent in records written
+    /// before the ledger's place was recorded: then it is beside the run folder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<PathBuf>,
 }
 
 /// One opening, as the ledger lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerOpening {
-    /// The run folder's name.
+    /// The run folder, as a path inside the runs root (`run-003`, `stage10/improved`).
     pub run: String,
     /// When, in UTC (RFC 3339, whole seconds).
     pub opened_at: String,
@@ -108,12 +123,12 @@ pub enum LedgerError {
         /// What to do about it.
         fix: &'static str,
     },
-    /// Reading or writing failed.
+    /// Reading, writing or locking failed.
     #[error("could not {action} {}: {problem}. Fix: check that the folder exists and is writable", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// `read` or `write`.
+        /// `read`, `write` or `lock`.
         action: &'static str,
         /// What the system said.
         problem: String,
@@ -160,7 +175,25 @@ impl Ledger {
 
     /// Reads the ledger in `root`; an empty ledger when there is none yet.
     pub fn load(root: &Path) -> Result<Ledger, LedgerError> {
-        read_json(&Self::path_in(root), LEDGER_FIX).map(Option::unwrap_or_default)
+        Self::load_file(&Self::path_in(root))
+    }
+
+    /// Reads the ledger file `path`; an empty ledger when there is none yet.
+    pub fn load_file(path: &Path) -> Result<Ledger, LedgerError> {
+        read_json(path, LEDGER_FIX).map(Option::unwrap_or_default)
+    }
+
+    /// The ledger file that counted the openings of the run in `run_dir`: the one
+    /// its `test_opened.json` names, or else the one beside it (older records).
+    /// `None` when the run never opened a test set.
+    pub fn file_of_run(run_dir: &Path) -> Result<Option<PathBuf>, LedgerError> {
+        let Some(record) = TestOpenedRecord::load(run_dir)? else {
+            return Ok(None);
+        };
+        Ok(Some(record.ledger.unwrap_or_else(|| {
+            let real = std::fs::canonicalize(run_dir).unwrap_or_else(|_| run_dir.to_path_buf());
+            Self::path_in(parent_folder(&real))
+        })))
     }
 
     /// The entry of a test set, if it was ever opened: `seed` is `None` for a test
@@ -208,14 +241,9 @@ impl TestOpenedRecord {
 }
 
 impl SealedTestSet {
-    /// Breaks the seal and records it: one more opening in `run_dir/test_opened.json`
-    /// and in the ledger beside `run_dir` (`<parent>/test_ledger.json`), then hands
-    /// out the images with the ledger's updated count for this test set: the data
-    /// source and seed, or the data source alone when the set is
-    /// [the same for every seed](SealedTestSet::same_for_every_seed).
-    ///
-    /// Both files are read before anything is written: when either is damaged the
-    /// error names it and nothing changes. `run_dir` must exist.
+    /// Breaks the seal and records it, with the ledger in the folder above
+    /// `run_dir` (`runs/run-003` counts in `runs/test_ledger.json`): see
+    /// [`SealedTestSet::open_recorded_in`].
     pub fn open_recorded(
         self,
         opening: &TestOpening,
@@ -223,8 +251,32 @@ impl SealedTestSet {
     ) -> Result<(ImageSet, LedgerEntry), LedgerError> {
         // `.`, `run/..` or a link still name the real folder and the one above it.
         let real = std::fs::canonicalize(run_dir).unwrap_or_else(|_| run_dir.to_path_buf());
-        let root = parent_folder(&real);
-        let mut ledger = Ledger::load(root)?;
+        let root = parent_folder(&real).to_path_buf();
+        self.open_recorded_in(opening, run_dir, &root)
+    }
+
+    /// Breaks the seal and records it: one more opening in `run_dir/test_opened.json`
+    /// and in the ledger of the runs root `root` (`<root>/test_ledger.json`), then
+    /// hands out the images with the ledger's updated count for this test set: the
+    /// data source and seed, or the data source alone when the set is
+    /// [the same for every seed](SealedTestSet::same_for_every_seed). A run folder
+    /// nested deeper than the others (stage 10's `runs/stage10/improved`) passes
+    /// the runs root itself, so its look is counted with theirs.
+    ///
+    /// The ledger's lock is held from reading to writing, so evaluations running at
+    /// once each add their opening. Both files are read before anything is
+    /// written: when either is damaged the error names it and nothing changes.
+    /// `run_dir` and `root` must exist.
+    pub fn open_recorded_in(
+        self,
+        opening: &TestOpening,
+        run_dir: &Path,
+        root: &Path,
+    ) -> Result<(ImageSet, LedgerEntry), LedgerError> {
+        let real = std::fs::canonicalize(run_dir).unwrap_or_else(|_| run_dir.to_path_buf());
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let _lock = lock(&root)?;
+        let mut ledger = Ledger::load(&root)?;
         let mut record = TestOpenedRecord::load(run_dir)?.unwrap_or_default();
         let (unix_seconds, opened_at) = now_utc();
         let images = self.len();
@@ -237,11 +289,12 @@ impl SealedTestSet {
             images,
         });
         let key_seed = (!self.same_for_every_seed()).then_some(opening.seed);
+        record.ledger = Some(Ledger::path_in(&root));
         let entry = ledger.record(
             &opening.dataset,
             key_seed,
             LedgerOpening {
-                run: run_name(&real),
+                run: run_name(&real, &root),
                 opened_at,
                 unix_seconds,
                 command: opening.command.clone(),
@@ -249,17 +302,43 @@ impl SealedTestSet {
             },
         );
         write_json(&TestOpenedRecord::path_in(run_dir), &record)?;
-        write_json(&Ledger::path_in(root), &ledger)?;
+        write_json(&Ledger::path_in(&root), &ledger)?;
         Ok((self.open(), entry))
     }
 }
 
-/// The run folder's own name, as the ledger lists it (`run-001`).
-fn run_name(run_dir: &Path) -> String {
-    run_dir
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| run_dir.display().to_string())
+/// Holds the ledger's lock in `root` until the file is dropped (closed).
+fn lock(root: &Path) -> Result<File, LedgerError> {
+    let path = root.join(LEDGER_LOCK_FILE);
+    let failed = |problem: std::io::Error| LedgerError::Io {
+        path: path.clone(),
+        action: "lock",
+        problem: problem.to_string(),
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(failed)?;
+    file.lock().map_err(failed)?;
+    Ok(file)
+}
+
+/// The run folder as the ledger lists it: its path inside the runs root
+/// (`run-001`, `stage10/improved`), or its own name when it is elsewhere.
+fn run_name(run_dir: &Path, root: &Path) -> String {
+    match run_dir.strip_prefix(root) {
+        Ok(inside) if !inside.as_os_str().is_empty() => inside
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ => run_dir
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| run_dir.display().to_string()),
+    }
 }
 
 fn read_json<T: DeserializeOwned>(
@@ -444,6 +523,67 @@ mod tests {
         );
         let record = TestOpenedRecord::load(&run).unwrap().unwrap();
         assert_eq!(record.openings[1].seed, 2, "the record keeps the seed used");
+    }
+
+    #[test]
+    fn a_nested_run_counts_in_the_runs_root_it_names() {
+        let root = tempfile::tempdir().unwrap();
+        let first = root.path().join("stage06");
+        let nested = root.path().join("stage10").join("improved");
+        std::fs::create_dir_all(&first).unwrap();
+        std::fs::create_dir_all(&nested).unwrap();
+        sealed(2)
+            .open_recorded(&opening("stage06"), &first)
+            .unwrap();
+        let (_, entry) = sealed(2)
+            .open_recorded_in(&opening("stage10"), &nested, root.path())
+            .unwrap();
+        assert_eq!(entry.times_opened, 2);
+        assert_eq!(entry.runs(), vec!["stage06", "stage10/improved"]);
+        assert!(!root.path().join("stage10").join(LEDGER_FILE).exists());
+        let ledger = Ledger::file_of_run(&nested).unwrap().unwrap();
+        assert_eq!(
+            ledger,
+            std::fs::canonicalize(root.path())
+                .unwrap()
+                .join(LEDGER_FILE)
+        );
+        assert_eq!(
+            Ledger::load_file(&ledger)
+                .unwrap()
+                .entry("builtin", Some(7))
+                .unwrap()
+                .times_opened,
+            2
+        );
+        assert_eq!(Ledger::file_of_run(root.path()).unwrap(), None);
+    }
+
+    #[test]
+    fn evaluations_at_once_lose_no_count() {
+        let root = tempfile::tempdir().unwrap();
+        let runs: Vec<PathBuf> = (0..8)
+            .map(|i| {
+                let run = root.path().join(format!("run-{i:03}"));
+                std::fs::create_dir(&run).unwrap();
+                run
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            for run in &runs {
+                scope.spawn(move || {
+                    for _ in 0..5 {
+                        sealed(2).open_recorded(&opening("x"), run).unwrap();
+                    }
+                });
+            }
+        });
+        let ledger = Ledger::load(root.path()).unwrap();
+        assert_eq!(ledger.entry("builtin", Some(7)).unwrap().times_opened, 40);
+        for run in &runs {
+            let record = TestOpenedRecord::load(run).unwrap().unwrap();
+            assert_eq!(record.openings.len(), 5);
+        }
     }
 
     #[test]

@@ -27,8 +27,11 @@ use serde::Serialize;
 use crate::linreg::{Ending, LinRegError, Line, LineConfig, LineFit, fit_line, least_squares};
 
 /// The default tolerance: a run has converged at the first epoch whose loss is at
-/// most 10% above the least-squares loss.
-pub const CONVERGENCE_TOLERANCE: f64 = 0.10;
+/// most 20% above the least-squares loss. Not 10%: on some samples of the course's
+/// apartments (seed 8 of 1 to 20) the best line's intercept is near 25, which a
+/// good rate's intercept needs a million epochs to reach, and the slope alone
+/// gets the loss only to 11% above the best.
+pub const CONVERGENCE_TOLERANCE: f64 = 0.20;
 
 /// What became of one learning rate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -322,7 +322,7 @@ fn the_experiment_labels_each_rate_for_an_overlay_chart() {
     assert_eq!(series[2].1.len(), diverged);
     let table = experiment.to_string();
     assert!(
-        table.contains("too slow") && table.contains("within 10%"),
+        table.contains("too slow") && table.contains("within 20%"),
         "{table}"
     );
 }

@@ -20,8 +20,8 @@ use serde_json::Value;
 use kindling_charts::{
     ChartError, accuracy_chart, confusion_matrix_heatmap, loss_chart, overlay_chart,
 };
-use kindling_data::atomic::{parent_folder, write_bytes_atomically};
-use kindling_data::ledger::{LEDGER_FILE, Ledger, now_utc};
+use kindling_data::atomic::write_bytes_atomically;
+use kindling_data::ledger::{Ledger, now_utc};
 use kindling_train::{CONFIG_FILE, History, RunConfig, RunConfigError, SetPredictions};
 
 use crate::evaluation::{
@@ -1144,15 +1144,16 @@ fn build_page(
     Ok(page)
 }
 
-/// How many times the run's test set has been opened: from the ledger beside the
-/// run folder when it is there, else from the count recorded at evaluation.
+/// How many times the run's test set has been opened: from the ledger that counted
+/// the run's opening (every look on this machine with the same runs root, by any
+/// program or stage) when it is there, else from the count recorded at evaluation.
 fn times_opened(
     run: &RunFiles,
     metrics: &TestMetrics,
     page: &mut Page,
 ) -> Result<Option<Inline>, ReportError> {
-    let root = parent_folder(&run.dir);
-    if let Ok(ledger) = Ledger::load(root)
+    if let Ok(Some(file)) = Ledger::file_of_run(&run.dir)
+        && let Ok(ledger) = Ledger::load_file(&file)
         && let Some(position) = ledger
             .entries
             .iter()
@@ -1164,7 +1165,7 @@ fn times_opened(
         let field = format!("/entries/{position}/times_opened");
         return Ok(Some(page.number(
             "times the test set was opened",
-            &root.join(LEDGER_FILE),
+            &file,
             &field,
             true,
         )?));

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kindling_course::run_stage(stage05::run)
+    kindling_course::run_stage_with(stage05::main_run)
 }

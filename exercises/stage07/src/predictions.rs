@@ -1,4 +1,4 @@
-//! predictions.csv: one row per test image, so that anyone (the checker, `kindling
+//! predictions.csv: one row per validation image, so that anyone (the checker, `kindling
 //! metrics`) can recompute every number of this stage.
 
 use std::path::Path;

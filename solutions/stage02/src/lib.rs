@@ -167,6 +167,7 @@ pub fn first_batch(x: &Tensor<4>, y: &Tensor<1, Int>, size: usize) -> (Tensor<4>
 }
 // ANCHOR_END: batch
 
+// ANCHOR: print
 /// Prints one line about a tensor: its name, shape, type and value range.
 fn print_tensor(name: &str, shape: &[usize], dtype: &str, min: impl ToString, max: impl ToString) {
     println!(
@@ -176,6 +177,7 @@ fn print_tensor(name: &str, shape: &[usize], dtype: &str, min: impl ToString, ma
         max.to_string()
     );
 }
+// ANCHOR_END: print
 
 /// The first image's values, read back out of the tensor (whatever its shape).
 fn first_image_values(x: &Tensor<4>) -> Result<Vec<f32>> {

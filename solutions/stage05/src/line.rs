@@ -1,6 +1,7 @@
 //! Part 2: gradient descent in plain Rust. Fit `price = slope * size + intercept`
 //! to apartment prices by walking downhill on the mean squared error.
 
+use kindling::train::lr_experiment::CONVERGENCE_TOLERANCE;
 use serde::Serialize;
 
 /// One epoch: the line at its start and how wrong that line was.
@@ -179,9 +180,9 @@ pub fn train_line(
 pub enum Verdict {
     /// Still far from the best possible line at the end.
     TooSlow,
-    /// Within 10% of the best possible loss from this epoch on.
+    /// Within 20% of the best possible loss from this epoch on.
     Converged {
-        /// The first epoch within 10%.
+        /// The first epoch within 20%.
         epoch: usize,
     },
     /// The loss blew up.
@@ -197,7 +198,11 @@ pub fn verdict(run: &LineRun, best_loss: f64) -> Verdict {
     if let Ending::Diverged { epoch } = run.ending {
         return Verdict::Diverged { epoch };
     }
-    match run.rows.iter().find(|row| row.loss <= best_loss * 1.10) {
+    match run
+        .rows
+        .iter()
+        .find(|row| row.loss <= best_loss * (1.0 + CONVERGENCE_TOLERANCE))
+    {
         Some(row) => Verdict::Converged { epoch: row.epoch },
         None => Verdict::TooSlow,
     }

@@ -50,8 +50,8 @@ pub fn people(count: usize, seed: u64, stream: u64) -> FeatureData {
 
 // ANCHOR: standardise
 /// Puts every feature on the same scale: minus the training mean, divided by the
-/// training standard deviation. Test points use the training numbers too.
-pub fn standardise(train: &mut FeatureData, test: &mut FeatureData) {
+/// training standard deviation. Validation points use the training numbers too.
+pub fn standardise(train: &mut FeatureData, valid: &mut FeatureData) {
     for column in 0..train.width {
         let values: Vec<f32> = (0..train.labels.len())
             .map(|row| train.row(row)[column])
@@ -59,7 +59,7 @@ pub fn standardise(train: &mut FeatureData, test: &mut FeatureData) {
         let mean = values.iter().sum::<f32>() / values.len() as f32;
         let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / values.len() as f32;
         let std = variance.sqrt().max(1e-6);
-        for data in [&mut *train, &mut *test] {
+        for data in [&mut *train, &mut *valid] {
             for row in 0..data.labels.len() {
                 let value = &mut data.features[row * data.width + column];
                 *value = (*value - mean) / std;
@@ -96,8 +96,9 @@ pub fn train_step(
 // ANCHOR_END: train_step
 
 // ANCHOR: train
-/// Trains the network and measures it on training and test points after every epoch.
-pub fn train(train: &FeatureData, test: &FeatureData, seed: u64) -> History {
+/// Trains the network and measures it on the training points and the validation
+/// points after every epoch.
+pub fn train(train: &FeatureData, valid: &FeatureData, seed: u64) -> History {
     let device = Device::flex().autodiff();
     let plain = Device::flex();
     let mut model = init_seeded(&device, seed, |device| {
@@ -113,12 +114,12 @@ pub fn train(train: &FeatureData, test: &FeatureData, seed: u64) -> History {
             model = train_step(model, &mut optimizer, &loss_fn, inputs, targets);
         }
         let on_train = evaluate(&model.valid(), train, &plain);
-        let on_test = evaluate(&model.valid(), test, &plain);
+        let on_valid = evaluate(&model.valid(), valid, &plain);
         history.push_epoch([
             ("loss", on_train.loss),
             ("accuracy", on_train.accuracy),
-            ("test_loss", on_test.loss),
-            ("test_accuracy", on_test.accuracy),
+            ("val_loss", on_valid.loss),
+            ("val_accuracy", on_valid.accuracy),
         ]);
     }
     history

@@ -1,6 +1,8 @@
 //! Stage 7, Mistakes: where the model goes wrong. The confusion matrix, the
 //! pairs of classes it mixes up most, accuracy per class, and the mistakes it
-//! makes most confidently, drawn so that you can look at them.
+//! makes most confidently, drawn so that you can look at them. All of it on the
+//! validation pile: what you learn here chooses stage 8's changes, and a choice
+//! made by looking at the test set would leak it.
 
 pub mod mistakes;
 pub mod model;
@@ -8,18 +10,17 @@ pub mod predictions;
 
 use anyhow::Result;
 use kindling::charts::{class_accuracy_bars, confusion_matrix_heatmap};
-use kindling::data::TestOpening;
 use kindling::evaluation::{
     CLASS_ACCURACY_FILE, CONFUSION_FILE, CONFUSION_NORMALIZED_FILE, MISTAKES_FILE,
     PREDICTIONS_FILE, probabilities,
 };
 use kindling::metrics::{ClassificationInterpretation, ConfusionMatrix};
 use kindling::train::predict_set;
-use kindling_course::facts::stage07::{COMMAND, CONFUSED_PAIRS};
+use kindling_course::facts::stage07::{CONFUSED_PAIRS, PILE};
 use kindling_course::{StageArgs, StageReport};
 
 // ANCHOR: run
-/// Opens the test set once, predicts, and takes the model's mistakes apart.
+/// Predicts the validation pile and takes the model's mistakes apart.
 pub fn run(args: &StageArgs) -> Result<()> {
     let out = args.out_dir(7)?;
     let mut report = StageReport::new(7, args);
@@ -30,17 +31,10 @@ pub fn run(args: &StageArgs) -> Result<()> {
     println!("Looking at the mistakes of {}.", prepared.origin);
     let names = &prepared.class_names;
 
-    // Step 2: the test set, opened once and recorded; a prediction per image.
-    let opening = TestOpening {
-        dataset: args.dataset.to_string(),
-        seed: args.seed,
-        command: COMMAND.into(),
-    };
-    let (test, ledger) = prepared.test.open_recorded(&opening, &out)?;
-    if let Some(warning) = ledger.warning() {
-        println!("{warning}");
-    }
-    let predictions = predict_set(&prepared.model, &test, prepared.normalization, &device);
+    // Step 2: a prediction per validation image. The test set stays sealed: the
+    // mistakes found here choose what to change, so they must not come from it.
+    let validation = &prepared.validation;
+    let predictions = predict_set(&prepared.model, validation, prepared.normalization, &device);
     predictions::save_predictions(&out.join(PREDICTIONS_FILE), &predictions)?;
     let (y_true, y_pred) = (&predictions.y_true, &predictions.y_pred);
 
@@ -64,12 +58,13 @@ pub fn run(args: &StageArgs) -> Result<()> {
     for (name, accuracy) in names.iter().zip(&accuracies) {
         println!("  {name:>10}: {accuracy:.3}");
     }
-    let title = "Accuracy per class on the test set";
+    let title = "Accuracy per class on the validation pile";
     class_accuracy_bars(names, &accuracies, title, out.join(CLASS_ACCURACY_FILE))?;
 
     // Step 6: the most confident mistakes, as pictures.
     let interpretation = ClassificationInterpretation::new(y_true, probabilities(&predictions)?)?;
-    let shown = mistakes::draw_mistakes(&interpretation, &test, names, &out.join(MISTAKES_FILE))?;
+    let shown =
+        mistakes::draw_mistakes(&interpretation, validation, names, &out.join(MISTAKES_FILE))?;
     if let Some(worst) = shown.first() {
         println!(
             "The most confident mistake: image {}, a {} taken for a {} with probability {:.3}.",
@@ -77,7 +72,8 @@ pub fn run(args: &StageArgs) -> Result<()> {
         );
     }
 
-    report.set("test_size", predictions.len());
+    report.set("pile", PILE);
+    report.set("pile_size", predictions.len());
     report.set("confusion_matrix", &counts);
     report.set("most_confused", &pairs);
     report.set("per_class_accuracy", &accuracies);

@@ -92,23 +92,23 @@ pub fn per_class_accuracy(counts: &[Vec<usize>]) -> Vec<f64> {
 // ANCHOR_END: per_class
 
 // ANCHOR: grid
-/// Draws the most confident mistakes into `path` and returns them.
+/// Draws the most confident mistakes among `images` into `path` and returns them.
 pub fn draw_mistakes(
     interpretation: &ClassificationInterpretation,
-    test: &ImageSet,
+    images: &ImageSet,
     class_names: &[String],
     path: &Path,
 ) -> Result<Vec<TopLoss>> {
     // [solution]
     let mistakes = interpretation.most_confident_mistakes(MISTAKES_SHOWN);
-    mistakes_grid(test, &mistakes, class_names, MISTAKES_COLUMNS, path)?;
+    mistakes_grid(images, &mistakes, class_names, MISTAKES_COLUMNS, path)?;
     Ok(mistakes)
     // [exercise]
     // // TODO: take the MISTAKES_SHOWN most confident mistakes with
     // // interpretation.most_confident_mistakes(..), draw them with
-    // // mistakes_grid(test, &mistakes, class_names, MISTAKES_COLUMNS, path)
+    // // mistakes_grid(images, &mistakes, class_names, MISTAKES_COLUMNS, path)
     // // and return them.
-    // let _ = (interpretation, test, class_names, path);
+    // let _ = (interpretation, images, class_names, path);
     // Ok(Vec::new())
     // [end]
 }

@@ -1,12 +1,12 @@
 //! The model whose mistakes the stage studies: stage 6's, when its full run left
 //! one in runs/stage06, or else the baseline CNN trained here exactly as stage 6
-//! trains it.
+//! trains it; and the validation pile it is studied on. The test pile stays sealed.
 
 use std::path::Path;
 
 use anyhow::Result;
 use kindling::burn::prelude::Device;
-use kindling::data::{Normalization, SealedTestSet, SplitSizes, load_splits};
+use kindling::data::{ImageSet, Normalization, SplitSizes, load_splits};
 use kindling::models::{ImageModel, ModelKind, init_seeded};
 use kindling::train::{FitConfig, ImageData, TrainedRun, fit};
 use kindling_course::facts::stage06::{BATCH_SIZE, EPOCHS, LEARNING_RATE, sizes};
@@ -15,7 +15,7 @@ use kindling_course::{Profile, StageArgs};
 /// Where stage 6's full run keeps its model.
 pub const STAGE06_RUN: &str = "runs/stage06";
 
-/// A trained model, how its inputs are prepared, and the test pile, still sealed.
+/// A trained model, how its inputs are prepared, and the validation pile.
 pub struct Prepared {
     /// The trained network.
     pub model: ImageModel,
@@ -25,8 +25,8 @@ pub struct Prepared {
     pub class_names: Vec<String>,
     /// The last epoch's validation accuracy, when known.
     pub validation_accuracy: Option<f64>,
-    /// The test pile, not looked at yet.
-    pub test: SealedTestSet,
+    /// The validation pile: the images the mistakes are studied on.
+    pub validation: ImageSet,
     /// Where the model came from, in words.
     pub origin: String,
 }
@@ -49,7 +49,7 @@ pub fn prepare(args: &StageArgs, device: &Device) -> Result<Prepared> {
             normalization: run.config.normalization,
             class_names: run.config.class_names,
             validation_accuracy: kindling::evaluation::validation_accuracy(&run.dir),
-            test: splits.test,
+            validation: splits.validation,
             origin: format!("the model of {}", run.dir.display()),
         });
     }
@@ -73,7 +73,7 @@ pub fn prepare(args: &StageArgs, device: &Device) -> Result<Prepared> {
         validation_accuracy: history
             .final_epoch()
             .and_then(|row| row.get("val_accuracy")),
-        test: splits.test,
+        validation: splits.validation,
         origin: "a baseline CNN trained as in stage 6".into(),
     })
 }

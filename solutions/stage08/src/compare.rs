@@ -1,7 +1,9 @@
 //! Baseline against improved: one row of numbers per run, the gap between
-//! training and validation, and the table that puts them side by side.
+//! training and validation, the table that puts them side by side, and whether
+//! the difference between the two recipes is more than the noise.
 
 use kindling::train::History;
+use kindling_course::facts::stage08::REAL_BEYOND;
 use serde::Serialize;
 
 /// One run's line of the comparison table.
@@ -78,4 +80,121 @@ pub fn table(rows: &[Row]) -> String {
         ));
     }
     text
+}
+
+/// A few measurements of one number: their mean, how far they scatter, and how
+/// far their mean would move if the whole experiment were run again.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    /// The mean.
+    pub mean: f64,
+    /// The sample standard deviation (dividing by n - 1, not n).
+    pub std: f64,
+    /// The standard error of the mean: `std / sqrt(n)`.
+    pub standard_error: f64,
+}
+
+impl Spread {
+    /// The spread of `values` (NaN for fewer than two).
+    pub fn of(values: &[f64]) -> Spread {
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let std = sample_std(values);
+        Spread {
+            mean,
+            std,
+            standard_error: standard_error(std, values.len()),
+        }
+    }
+}
+
+/// The sample standard deviation: the square root of the squared distances to
+/// the mean, summed and divided by n - 1. NaN for fewer than two values.
+pub fn sample_std(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return f64::NAN;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let squares: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+    (squares / (n - 1.0)).sqrt()
+}
+
+// ANCHOR: standard_error
+/// The standard error of a mean of `n` measurements whose sample standard
+/// deviation is `std`: how much the mean itself moves from one repeat of the
+/// whole experiment to the next.
+pub fn standard_error(std: f64, n: usize) -> f64 {
+    // [solution]
+    std / (n as f64).sqrt()
+    // [exercise]
+    // // TODO: the standard deviation divided by the square root of n
+    // // ((n as f64).sqrt() is the square root of n as a decimal number).
+    // let _ = (std, n);
+    // f64::NAN
+    // [end]
+}
+// ANCHOR_END: standard_error
+
+/// The improved recipe against the baseline, seed by seed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Difference {
+    /// The seeds both recipes were trained at.
+    pub seeds: Vec<u64>,
+    /// The baseline's validation accuracy at each seed.
+    pub baseline: Vec<f64>,
+    /// The improved recipe's, at the same seeds.
+    pub improved: Vec<f64>,
+    /// Improved minus baseline, seed by seed.
+    pub differences: Vec<f64>,
+    /// Their mean, sample standard deviation and standard error.
+    #[serde(flatten)]
+    pub spread: Spread,
+    /// How many standard errors the mean is above zero.
+    pub standard_errors: f64,
+    /// True when that is more than [`REAL_BEYOND`].
+    pub real: bool,
+}
+
+// ANCHOR: difference
+/// Compares two recipes trained at the same seeds: one difference per seed (the
+/// same seed starts both from the same weights), then their spread. The
+/// difference is real when its mean is more than two standard errors above zero.
+pub fn difference(seeds: &[u64], baseline: &[f64], improved: &[f64]) -> Difference {
+    let differences: Vec<f64> = improved.iter().zip(baseline).map(|(i, b)| i - b).collect();
+    let spread = Spread::of(&differences);
+    let standard_errors = spread.mean / spread.standard_error;
+    Difference {
+        seeds: seeds.to_vec(),
+        baseline: baseline.to_vec(),
+        improved: improved.to_vec(),
+        differences,
+        spread,
+        standard_errors,
+        real: spread.mean > REAL_BEYOND * spread.standard_error,
+    }
+}
+// ANCHOR_END: difference
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spread_uses_the_sample_standard_deviation() {
+        let spread = Spread::of(&[0.3, 0.4, 0.5]);
+        assert!((spread.mean - 0.4).abs() < 1e-12);
+        assert!((spread.std - 0.1).abs() < 1e-12);
+        assert!((spread.standard_error - 0.1 / 3f64.sqrt()).abs() < 1e-12);
+        assert!(Spread::of(&[0.5]).std.is_nan());
+    }
+
+    #[test]
+    fn a_difference_is_real_only_beyond_two_standard_errors() {
+        let clear = difference(&[1, 2, 3], &[0.40, 0.45, 0.50], &[0.55, 0.58, 0.66]);
+        assert!(clear.real, "{clear:?}");
+        let noisy = difference(&[1, 2, 3], &[0.40, 0.45, 0.50], &[0.50, 0.40, 0.52]);
+        assert!(!noisy.real, "{noisy:?}");
+        assert!(noisy.standard_errors < 2.0);
+    }
 }

@@ -9,6 +9,8 @@ use kindling::data::{Augmentation, ImageSet, Normalization};
 use kindling::models::{ImageModel, ModelKind, init_seeded, save_model};
 use kindling::train::{BURN_VERSION, FitConfig, History, ImageData, MODEL_FILE, RunConfig, fit};
 use kindling_course::facts::stage08::{BATCH_SIZE, LEARNING_RATE};
+use kindling_course::facts::stage10::STAGE08_RUNS;
+use kindling_course::{Profile, StageArgs};
 
 /// What one run is trained with.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,4 +117,39 @@ pub fn save(
     }
     .save(dir)?;
     Ok(())
+}
+
+/// In a full run, copies stage 8's run `folder` into `dir` when stage 8's full
+/// run left it for the same data, seed and settings: the same run, not trained
+/// twice. Returns whether it did. A check run always trains its own.
+pub fn reuse_stage08(
+    args: &StageArgs,
+    folder: &str,
+    settings: &Settings,
+    dir: &Path,
+) -> Result<bool> {
+    if args.profile != Profile::Full {
+        return Ok(false);
+    }
+    let source = Path::new(STAGE08_RUNS).join(folder);
+    let Ok(config) = RunConfig::load(&source) else {
+        return Ok(false);
+    };
+    let expected = settings.fit_config();
+    let same = config.dataset == args.dataset.to_string()
+        && config.fit.seed == expected.seed
+        && config.fit.epochs == expected.epochs
+        && config.fit.learning_rate == expected.learning_rate
+        && config.fit.batch_size == expected.batch_size
+        && config.fit.augmentation.unwrap_or_default() == settings.augmentation
+        && config.status == kindling::train::RunStatus::Finished;
+    if !same {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(dir)?;
+    for file in [MODEL_FILE, "history.json", "config.json"] {
+        let bytes = std::fs::read(source.join(file))?;
+        kindling::data::atomic::write_bytes_atomically(&dir.join(file), &bytes)?;
+    }
+    Ok(true)
 }

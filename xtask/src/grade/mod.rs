@@ -12,7 +12,7 @@ mod gradebook;
 pub mod gradescope;
 mod lms;
 mod out_dir;
-mod reference;
+pub mod reference;
 mod report;
 mod rubric;
 mod submissions;

@@ -45,8 +45,8 @@ const REFERENCE_HISTORIES: [(u8, &[(&str, &str)]); 2] = [
     (
         8,
         &[
-            (stage08::BASELINE_SNAPSHOT, "baseline/history.json"),
-            (stage08::IMPROVED_SNAPSHOT, "improved/history.json"),
+            (stage08::BASELINE_SNAPSHOT, stage08::REFERENCE_HISTORIES[0]),
+            (stage08::IMPROVED_SNAPSHOT, stage08::REFERENCE_HISTORIES[1]),
         ],
     ),
 ];

@@ -39,7 +39,7 @@ const HINTS: [Hint; 3] = [
     Hint {
         symptom: "Every count is 0",
         cause: "count_per_class still returns the starting zeros",
-        fix: "add one to counts[label] for every label in the loop",
+        fix: "go through the labels once, and for each one add one to the count of its class",
     },
     Hint {
         symptom: "The counts add up to more or fewer images than there are",

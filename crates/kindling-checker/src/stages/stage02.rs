@@ -48,22 +48,22 @@ const HINTS: [Hint; 4] = [
     Hint {
         symptom: "x_train's values go up to 255, not 1",
         cause: "the bytes became floats but were never scaled",
-        fix: "divide every byte by 255.0 in images_to_tensor",
+        fix: "scale each byte into [0, 1] as it becomes a float (step 2 of the page)",
     },
     Hint {
         symptom: "x_train's shape is [1, 1, 1, ...], or its pixels are in the wrong places",
         cause: "the numbers are still one long row, or were put in another order",
-        fix: "keep the order of images.pixels() and give TensorData the shape [images.len(), CHANNELS, IMAGE_SIDE, IMAGE_SIDE]",
+        fix: "keep the bytes in the order images.pixels() gives them, and give the tensor four dimensions: images, channels, rows, columns",
     },
     Hint {
         symptom: "The min and max are both 0, or every label is 0",
         cause: "value_range or labels_to_tensor still returns its placeholder",
-        fix: "in value_range, read x.clone().min() and x.clone().max() with into_scalar(); in labels_to_tensor, build the tensor from images.labels() the way x_train is built",
+        fix: "measure the smallest and largest value of x itself (step 4), and build y_train from the images' labels (step 3)",
     },
     Hint {
         symptom: "The batch holds every image",
         cause: "first_batch still returns the whole tensors",
-        fix: "keep the first 32 entries of dimension 0 of both tensors: narrow(0, 0, size)",
+        fix: "cut both tensors down to their first entries along dimension 0, the images' dimension (step 5)",
     },
 ];
 const SCALE: Hint = HINTS[0];

@@ -49,22 +49,22 @@ const HINTS: [Hint; 4] = [
     Hint {
         symptom: "Every channel's mean is 0 and its standard deviation 1, or they differ from the checker's",
         cause: "channel_stats still returns its placeholder, or adds up something other than the scaled training pixels",
-        fix: "in channel_stats, scale each byte to [0, 1], add up the values and their squares per channel over every training image, then mean = sum / count and standard deviation = square root of (sum of squares / count - mean * mean)",
+        fix: "go over every training pixel once, scaled to [0, 1], keeping a sum and a sum of squares per channel; the mean and the standard deviation come from those two, as step 4 explains",
     },
     Hint {
         symptom: "The checker says the statistics include validation or test images",
         cause: "channel_stats was given more than the training pile, so those images leak into training",
-        fix: "fit on the training pile only: channel_stats(&train), after the split",
+        fix: "measure the statistics on the training pile only, after the split, and apply them unchanged to the other piles",
     },
     Hint {
         symptom: "Normalised training pixels have a mean near 0.5 and a standard deviation near 0.3",
         cause: "normalize returns the scaled pixels unchanged",
-        fix: "subtract each channel's mean and divide by its standard deviation, with both shaped [1, 3, 1, 1] so they line up with x's channels: (x - mean) / std",
+        fix: "subtract each channel's mean and divide by its standard deviation, with both shaped so that they line up with the images' channel dimension (step 6)",
     },
     Hint {
         symptom: "The test pile counts 0 images, or the checker says it was opened",
         cause: "the test pile was not counted, or was opened to count it",
-        fix: "count it through the seal with test.len() and test.class_counts(); open() is for stage 6, once",
+        fix: "count the test pile through its seal, which tells its size and class counts without opening it; opening is for stage 6, once",
     },
 ];
 const STATS: Hint = HINTS[0];
@@ -369,7 +369,7 @@ fn judge_answers(context: &CheckContext, truth: &Truth) -> Result<(), Failure> {
     let answers = context.answers().map_err(|e| (e.to_string(), FIX))?;
     let problem = |e: crate::answers::AnswerProblem| (e.to_string(), FIX);
     answers
-        .text("predict", "normalized_stats")
+        .text("predict", "validation_stats")
         .map_err(problem)?;
     answers.text("explain", "why_sealed").map_err(problem)?;
     let share = answers.number("observe", "class_share").map_err(problem)?;

@@ -47,7 +47,7 @@ const HINTS: [Hint; 4] = [
     Hint {
         symptom: "The summary shows only a flatten and one dense layer, with 30,730 parameters",
         cause: "the model is still the exercise's placeholder",
-        fix: "add the layers to Cnn and build them in init (three 3x3 Conv2d with 32, 64 and 64 filters, a 2x2 MaxPool2d, a Linear from 1,024 to 64, one from 64 to 10, a Relu), then call them in forward_traced",
+        fix: "build the network the page describes: three 3x3 convolutions with 32, 64 and 64 filters, 2x2 max pooling after the first two, a dense layer of 64 and one of 10 outputs, with a ReLU after the convolutions and the first dense layer",
     },
     Hint {
         symptom: "A Conv2D or MaxPooling2D layer has the wrong output shape or parameter count",
@@ -57,12 +57,12 @@ const HINTS: [Hint; 4] = [
     Hint {
         symptom: "dense_1 has the wrong parameter count, or the run stops with a shape error in a Linear layer",
         cause: "the first Linear's input size is not what the flatten hands it",
-        fix: "the flatten hands on 64 x 4 x 4 = 1,024 numbers an image: LinearConfig::new(1024, 64)",
+        fix: "follow one image's shape down the network (or read the error, which names both sizes): the first dense layer takes as many inputs as the flatten hands on for each image",
     },
     Hint {
         symptom: "A layer is missing from the summary",
         cause: "forward_traced calls the layer but does not report it",
-        fix: "pass every layer's output through t.layer(name, type, parameters, output), in the order the data flows",
+        fix: "report every layer's output to the tracer as it passes (step 4), in the order the data flows",
     },
 ];
 const PLACEHOLDER: Hint = HINTS[0];

@@ -10,11 +10,13 @@ use kindling::train::diagnosis::{GapVerdict, signals};
 use kindling::train::linreg::{Ending, LineConfig, fit_line};
 use kindling::train::lr_experiment::{CONVERGENCE_TOLERANCE, RateVerdict, lr_experiment};
 use kindling::train::threshold::learn_threshold;
-use kindling::train::{History, ImageData, evaluate as measure};
+use kindling::train::{History, ImageData, Mode, evaluate as measure};
 
 use kindling_course::facts::stage05::{
-    APARTMENTS, CNN_EPOCHS, CNN_TRAIN, EARLY_STOP_MIN_DELTA, EARLY_STOP_PATIENCE, HISTORY_FILE,
-    LINE_EPOCHS, MODEL_FILE, THRESHOLD_EXAMPLES, THRESHOLD_START, THRESHOLD_STEP, cnn_split_sizes,
+    APARTMENTS, BEST_MODEL_FILE, CNN_EPOCHS, CNN_MAX_EPOCHS, CNN_PATIENCE, CNN_TRAIN,
+    EARLY_STOP_MIN_DELTA, EARLY_STOP_PATIENCE, HISTORY_FILE, LINE_EPOCHS, LONGER_HISTORY_FILE,
+    MODEL_FILE, POINTS_HISTORY_FILE, THRESHOLD_EXAMPLES, THRESHOLD_START, THRESHOLD_STEP,
+    cnn_split_sizes,
 };
 
 use kindling_course::facts::DEFAULT_SEED;
@@ -23,11 +25,12 @@ use super::{Hint, StageInfo};
 use crate::answers::{Answers, AnswersError};
 use crate::bands::{HISTORY_BANDS, ReferenceEpoch, compare_history, within};
 use crate::check::{CheckContext, CheckItem, Failure};
+use crate::claims::{Claim, RunFiles, Verdict};
 use crate::report::StageReport;
 use crate::snapshot::{read_snapshot, snapshot_path};
 /// The loss of a model that guesses between the Burn loop's two classes: ln 2.
 const POINTS_CHANCE_LOSS: f64 = std::f64::consts::LN_2;
-/// The Burn loop must reach this test accuracy.
+/// The Burn loop must reach this validation accuracy.
 pub const POINTS_ACCURACY: f64 = 0.80;
 /// Images per second the reference solution trains at on a 2-core laptop CPU
 /// (Flex backend); a run ten times slower points at a debug build or a slow backend.
@@ -36,6 +39,253 @@ pub const POINTS_ACCURACY: f64 = 0.80;
 pub const REFERENCE_IMAGES_PER_SECOND: f64 = 700.0;
 /// The snapshot holding the reference CNN history.
 pub const HISTORY_SNAPSHOT: &str = "stage05_history";
+/// The snapshot holding the reference longer run (epoch 1 to where it stopped).
+pub const LONGER_SNAPSHOT: &str = "stage05_longer_history";
+/// A prediction within this of the run counts as close.
+pub const PREDICTION_CLOSE: f64 = 0.05;
+
+/// Past this many times the best line's loss, a learning rate has not converged
+/// (the page's "within 20% of the best any line can do").
+const CONVERGED_WITHIN: f64 = 1.0 + CONVERGENCE_TOLERANCE;
+
+/// The claims pages 5b to 5e make about the run, in page order; `cargo xtask
+/// robust stage5` counts the seeds each holds at. The longer run's claims read its
+/// history with [`read_longer`], as the checker and the book's numbers do.
+pub const CLAIMS: [Claim; 12] = [
+    Claim {
+        id: "s5.slow_rate_too_slow",
+        statement: "5b: at 1e-7 the line is too slow: after 200 epochs its loss is still far from the best any line can do (more than 20% above it)",
+        unit: "times the best loss",
+        judge: |run| {
+            let ratio = rate_last_loss(run, 0)? / run.number("/least_squares/loss")?;
+            Ok(Verdict::above(
+                ratio,
+                CONVERGED_WITHIN,
+                format!("{ratio:.1} times the best loss"),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.good_rate_converges",
+        statement: "5b: at 1e-5 the line converges: its loss ends within 20% of the best any line can do",
+        unit: "times the best loss",
+        judge: |run| {
+            let ratio = rate_last_loss(run, 1)? / run.number("/least_squares/loss")?;
+            let kind = rate_verdict(run, 1)?;
+            let verdict = Verdict::below(
+                ratio,
+                CONVERGED_WITHIN,
+                format!("{ratio:.3} times the best loss, verdict {kind}"),
+            );
+            Ok(if kind == "converged" {
+                verdict
+            } else {
+                Verdict {
+                    held: false,
+                    margin: verdict.margin.min(0.0),
+                    ..verdict
+                }
+            })
+        },
+    },
+    Claim {
+        id: "s5.big_rate_diverges_at_once",
+        statement: "5b: at 1e-3 the line diverges after one step, its loss over a hundred times the first epoch's",
+        unit: "log10 of the loss ratio above 2",
+        judge: |run| {
+            let kind = rate_verdict(run, 2)?;
+            let epoch = run.number("/learning_rates/2/verdict/epoch")?;
+            let ratio = rate_last_loss(run, 2)? / run.number("/line_rows/0/loss")?;
+            let verdict = Verdict::above(
+                ratio.log10(),
+                2.0,
+                format!("{kind} at epoch {epoch}, loss {ratio:.0} times the first epoch's"),
+            );
+            Ok(if kind == "diverged" && epoch <= 2.0 {
+                verdict
+            } else {
+                Verdict {
+                    held: false,
+                    margin: verdict.margin.min(0.0),
+                    ..verdict
+                }
+            })
+        },
+    },
+    Claim {
+        id: "s5.learning_happens_early",
+        statement: "5b: most of the line's learning happens early: the first 50 epochs make more than half of the whole drop",
+        unit: "share of the drop",
+        judge: |run| {
+            let share = run.number("/convergence_shares/0")?;
+            Ok(Verdict::above(
+                share,
+                0.5,
+                format!("first 50 epochs: {share:.4}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.line_stops_early",
+        statement: "5b: early stopping (patience 5, minimum improvement 0.01) ends the line's training well before 200 epochs",
+        unit: "epochs saved",
+        judge: |run| {
+            let kind = run
+                .value("/early_stopping/kind")?
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let epoch = run
+                .number("/early_stopping/epoch")
+                .unwrap_or(LINE_EPOCHS as f64);
+            let verdict = Verdict::below(
+                epoch,
+                LINE_EPOCHS as f64,
+                format!("{kind} after epoch {epoch}"),
+            );
+            Ok(if kind == "stopped_early" {
+                verdict
+            } else {
+                Verdict {
+                    held: false,
+                    margin: verdict.margin.min(0.0),
+                    ..verdict
+                }
+            })
+        },
+    },
+    Claim {
+        id: "s5.errors_move_together",
+        statement: "5b: the fitted line's training and fresh errors differ the same way as the true line's: the piles drew different noise",
+        unit: "fresh minus training error, in the true line's direction",
+        judge: |run| {
+            let fitted = run.number("test_error")? - run.number("train_error")?;
+            let truth =
+                run.number("/true_line_errors/fresh")? - run.number("/true_line_errors/train")?;
+            Ok(Verdict::above(
+                fitted * truth.signum(),
+                0.0,
+                format!("fitted line {fitted:+.0}, true line {truth:+.0}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.points_learns",
+        statement: "5c: the Burn loop's validation accuracy ends above the 0.80 the checker asks for",
+        unit: "accuracy",
+        judge: |run| {
+            let history = run.history(POINTS_HISTORY_FILE)?;
+            let last = *history
+                .require("val_accuracy")
+                .map_err(|e| e.to_string())?
+                .last()
+                .ok_or("points_history.json is empty")?;
+            Ok(Verdict::above(last, POINTS_ACCURACY, format!("{last:.3}")))
+        },
+    },
+    Claim {
+        id: "s5.cnn_still_improving",
+        statement: "5d: after 10 epochs the baseline's validation loss is still coming down: its last epoch is below every epoch before the last three",
+        unit: "loss",
+        judge: |run| {
+            let history = run.history(HISTORY_FILE)?;
+            let val_loss = history.require("val_loss").map_err(|e| e.to_string())?;
+            let last = *val_loss.last().ok_or("history.json is empty")?;
+            let earlier = val_loss[..val_loss.len().saturating_sub(3)]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+            Ok(Verdict::below(
+                last,
+                earlier,
+                format!("last {last:.3}, lowest before the last three epochs {earlier:.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.longer_stops_early",
+        statement: "5e: early stopping on the validation loss (patience 5) ends the longer run before its 30 epochs",
+        unit: "epochs saved",
+        judge: |run| {
+            let read = longer_read(run)?;
+            let stopped = read.stops_after.unwrap_or(CNN_MAX_EPOCHS);
+            Ok(Verdict::below(
+                stopped as f64,
+                CNN_MAX_EPOCHS as f64,
+                format!("best epoch {}, stopped after {stopped}", read.best_epoch),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.longer_overfits",
+        statement: "5e: from the best epoch on, the validation loss rises while the training loss keeps falling",
+        unit: "loss",
+        judge: |run| {
+            let read = longer_read(run)?;
+            let history = run.history(LONGER_HISTORY_FILE)?;
+            let loss = history.require("loss").map_err(|e| e.to_string())?;
+            let last = read.stops_after.unwrap_or(loss.len()).min(loss.len());
+            let train_fall = loss[read.best_epoch - 1] - loss[last - 1];
+            Ok(Verdict::above(
+                read.loss_rise.min(train_fall),
+                0.0,
+                format!(
+                    "validation loss rose {:.3}, training loss fell {train_fall:.3}",
+                    read.loss_rise
+                ),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.loss_warns_first",
+        statement: "5e: the validation loss warns first: when the run stops, the validation accuracy has not fallen beyond its noise (two standard errors) from the best epoch",
+        unit: "accuracy",
+        judge: |run| {
+            let read = longer_read(run)?;
+            Ok(Verdict::above(
+                read.accuracy_change + read.accuracy_noise,
+                0.0,
+                format!(
+                    "accuracy changed {:+.3}, noise {:.3}",
+                    read.accuracy_change, read.accuracy_noise
+                ),
+            ))
+        },
+    },
+    Claim {
+        id: "s5.noisy_epoch",
+        statement: "5e: the run shows a noisy epoch: validation accuracy fell while validation loss fell",
+        unit: "noisy epochs",
+        judge: |run| {
+            let read = longer_read(run)?;
+            Ok(Verdict::above(
+                read.noisy_epochs.len() as f64,
+                0.0,
+                format!("noisy epochs {:?}", read.noisy_epochs),
+            ))
+        },
+    },
+];
+
+/// The final loss of the line at learning rate number `rate` (0: 1e-7, 1: 1e-5, 2: 1e-3).
+fn rate_last_loss(run: &RunFiles, rate: usize) -> Result<f64, String> {
+    run.number(&format!("/learning_rates/{rate}/last/loss"))
+}
+
+/// The verdict (`too_slow`, `converged`, `diverged`) of learning rate number `rate`.
+fn rate_verdict(run: &RunFiles, rate: usize) -> Result<String, String> {
+    Ok(run
+        .value(&format!("/learning_rates/{rate}/verdict/kind"))?
+        .as_str()
+        .ok_or("a learning rate's verdict has no kind")?
+        .to_string())
+}
+
+/// The longer run read as the page reads it, with the run profile's validation pile.
+fn longer_read(run: &RunFiles) -> Result<LongerRead, String> {
+    let images = cnn_split_sizes(run.report.profile).validation.unwrap_or(0);
+    read_longer(&run.history(LONGER_HISTORY_FILE)?, images)
+}
 
 /// Stage 5's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -47,7 +297,7 @@ pub const STAGE: StageInfo = StageInfo {
     evaluate: Some(evaluate),
 };
 
-const ITEMS: [(&str, &str); 11] = [
+const ITEMS: [(&str, &str); 14] = [
     (
         "s5.threshold",
         "The threshold rule moves after each mistake, as your trace on paper does",
@@ -66,7 +316,7 @@ const ITEMS: [(&str, &str); 11] = [
     ),
     (
         "s5.burn",
-        "The Burn loop learns: its loss falls and its test accuracy reaches 80%",
+        "The Burn loop learns: its loss falls and its validation accuracy reaches 80%",
     ),
     (
         "s5.history",
@@ -81,26 +331,41 @@ const ITEMS: [(&str, &str); 11] = [
         "accuracy.png, loss.png, loss_log.png and metrics.png are drawn by this run",
     ),
     (
+        "s5.longer",
+        "The longer run goes on from the baseline, and early stopping ends it when the validation loss stops improving",
+    ),
+    (
+        "s5.best",
+        "best_model.bpk holds the weights of the longer run's best epoch: the checker measures it",
+    ),
+    (
         "s5.speed",
         "The CNN trains at a normal speed for a laptop CPU",
     ),
-    ("s5.predict", "answers.toml holds your predictions"),
+    (
+        "s5.predict",
+        "answers.toml holds your predictions, the baseline's final accuracies among them",
+    ),
     (
         "s5.read",
-        "answers.toml: your read of the training agrees with your history",
+        "answers.toml: your read of the baseline, and of your prediction, agrees with its history",
+    ),
+    (
+        "s5.read_longer",
+        "answers.toml: your read of the longer run (its best epoch, a noisy epoch, the first warning) agrees with its history",
     ),
 ];
 
-const HINTS: [Hint; 8] = [
+const HINTS: [Hint; 10] = [
     Hint {
         symptom: "The threshold never moves",
         cause: "update still returns the threshold it was given",
-        fix: "move it up by one step when the rule said 1 for a 0, down when it said 0 for a 1",
+        fix: "trace the five examples on paper again: after a mistake, which way must t move for the rule to have been right?",
     },
     Hint {
         symptom: "The line's loss stays where it started",
         cause: "step still returns the line unchanged",
-        fix: "compute d_slope and d_intercept, then subtract learning_rate times each from the line",
+        fix: "work out both gradients with the page's formulas, then move the line a learning rate's worth against them",
     },
     Hint {
         symptom: "Accuracy stays near 0.10",
@@ -115,22 +380,32 @@ const HINTS: [Hint; 8] = [
     Hint {
         symptom: "The Burn loop's loss stays flat",
         cause: "train_step never updates the model",
-        fix: "do the four steps in order: forward, loss, backward (gradients), optimizer step",
+        fix: "make train_step do the four moves of training in order, and return the model the optimizer hands back",
     },
     Hint {
-        symptom: "history.json or the charts are missing",
-        cause: "save_results is still the starting TODO",
-        fix: "save the history as JSON and CSV, then draw the four charts into the output folder",
+        symptom: "history.json, longer_history.json or the charts are missing",
+        cause: "part_4 no longer saves what the two runs return",
+        fix: "keep the lines of part_4 that save the histories, the charts and the two models",
     },
     Hint {
         symptom: "The checker says your read disagrees with your history",
-        cause: "the read was written from memory, not from the numbers",
-        fix: "open history.json, compare epoch 1 with the last epoch, and copy the numbers you see",
+        cause: "the read was written from memory, or from another run, not from the check run's numbers",
+        fix: "open runs/check/stage05/history.json (and longer_history.json), find each epoch the question asks about, and copy the numbers you see",
     },
     Hint {
         symptom: "model.bpk is missing, or its accuracy differs from the history's",
         cause: "the model saved is not the one fit trained, or the history was not written by this training",
-        fix: "keep the lines of run() that save the model fit returns into model.bpk, and save the history fit returned",
+        fix: "keep the lines of part_4 that save the model fit returns into model.bpk, and save the history fit returned",
+    },
+    Hint {
+        symptom: "The longer run trains all 30 epochs, or stops where the validation loss was still improving",
+        cause: "early stopping watches the wrong number (the training loss keeps falling while the model overfits), or waits the wrong number of epochs",
+        fix: "make early stopping watch the validation loss and wait the page's patience before it stops",
+    },
+    Hint {
+        symptom: "best_model.bpk scores what the last epoch scored, not what the best epoch scored",
+        cause: "early stopping kept the weights of the epoch the run stopped at",
+        fix: "ask early stopping to put the best epoch's weights back when the run ends",
     },
 ];
 const THRESHOLD: Hint = HINTS[0];
@@ -141,11 +416,12 @@ const FLAT_BURN: Hint = HINTS[4];
 const NO_RESULTS: Hint = HINTS[5];
 const READ: Hint = HINTS[6];
 const MODEL: Hint = HINTS[7];
+const WATCHING: Hint = HINTS[8];
+const NOT_RESTORED: Hint = HINTS[9];
 
 const EARLY_FIX: &str = "Stop when the loss has not improved by more than min_delta for patience epochs in a row, then measure the line on the fresh apartments.";
 const SPEED_FIX: &str = "Keep the workspace's [profile.dev] settings (dependencies optimised) and the default Flex device.";
-const PREDICT_FIX: &str =
-    "Before you run the stage, write what you expect under [predict] in answers.toml.";
+const PREDICT_FIX: &str = "Before you run each part, write what you expect under [predict] in answers.toml: text between the quotes, the two accuracies as numbers between 0 and 1.";
 const TRAIN_AS_THE_PAGE_SAYS: &str = "Train as the page says: baseline CNN, Adam at 0.001, batches of 32, 10 epochs, the seed from the arguments.";
 
 fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
@@ -158,19 +434,25 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
         history_spec,
         model_spec,
         charts,
+        longer_spec,
+        best_spec,
         speed,
         predict,
         read,
+        read_longer,
     ] = ITEMS;
     let item = CheckItem::judged;
     let history = context
         .fresh_file(HISTORY_FILE)
         .and_then(|path| History::load(&path).map_err(|e| e.to_string()));
+    let longer = context
+        .fresh_file(LONGER_HISTORY_FILE)
+        .and_then(|path| History::load(&path).map_err(|e| e.to_string()));
     let answers = context.answers();
     let model_outcome = history
         .as_ref()
         .map_err(|e| (e.clone(), NO_RESULTS.fix))
-        .and_then(|history| judge_model(measure_model(context), history));
+        .and_then(|history| judge_model(measure_model(context, MODEL_FILE), history));
     // A history counts only as the record of the model this run trained: numbers
     // copied from elsewhere match no saved model.
     let history_outcome = judge_history(context, &history).and_then(|detail| match &model_outcome {
@@ -180,9 +462,19 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
             MODEL.fix,
         )),
     });
+    let longer_outcome = judge_longer(&history, &longer, report);
+    let best_outcome = match (&longer, &longer_outcome) {
+        (Ok(longer), Ok(_)) => judge_best_model(measure_model(context, BEST_MODEL_FILE), longer),
+        (Err(e), _) => Err((e.clone(), NO_RESULTS.fix)),
+        (_, Err(_)) => Err((
+            "not measured: the longer run must stop where early stopping on the validation loss stops first".into(),
+            WATCHING.fix,
+        )),
+    };
     // Speed only counts for a run that really trained the model its history
     // describes: a run that skips training is fast and proves nothing.
     let trained = history_outcome.is_ok() && model_outcome.is_ok();
+    let epochs_trained = longer.as_ref().map_or(CNN_EPOCHS, History::epochs);
     vec![
         item(threshold, judge_threshold(report)),
         item(line, judge_line(report, context.seed)),
@@ -192,10 +484,201 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
         item(history_spec, history_outcome),
         item(model_spec, model_outcome),
         item(charts, judge_charts(context)),
-        item(speed, judge_speed(context, trained)),
+        item(longer_spec, longer_outcome),
+        item(best_spec, best_outcome),
+        item(speed, judge_speed(context, trained, epochs_trained)),
         item(predict, judge_predictions(&answers)),
         item(read, judge_read_of(context, &answers, &history)),
+        item(
+            read_longer,
+            judge_longer_read_of(context, &answers, &longer),
+        ),
     ]
+}
+
+/// What the longer run's history shows, worked out the way early stopping and the
+/// page read it. Shared by the checker, the book's numbers and the robustness
+/// claims, so all three read a history the same way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LongerRead {
+    /// The epoch with the lowest validation loss, from epoch 10 on (where early
+    /// stopping starts watching).
+    pub best_epoch: usize,
+    /// Where early stopping on the validation loss must have ended the run; `None`
+    /// when it would train all 30 epochs.
+    pub stops_after: Option<usize>,
+    /// Epochs (from 2 on) whose validation accuracy fell although the validation
+    /// loss fell too: the accuracy's step was the noise of a small pile.
+    pub noisy_epochs: Vec<usize>,
+    /// Validation loss at the last epoch minus at the best epoch.
+    pub loss_rise: f64,
+    /// Validation accuracy at the last epoch minus at the best epoch.
+    pub accuracy_change: f64,
+    /// Two standard errors of the validation accuracy at the best epoch: a change
+    /// smaller than this is within the noise of the validation pile.
+    pub accuracy_noise: f64,
+}
+
+impl LongerRead {
+    /// The answer to "which number warned first": `loss` when the validation
+    /// accuracy had not fallen beyond its noise by the end of the run, else `both`.
+    pub fn first_warning(&self) -> &'static str {
+        if self.accuracy_change > -self.accuracy_noise {
+            "loss"
+        } else {
+            "both"
+        }
+    }
+}
+
+/// Reads the longer run's history; `validation_images` sets the noise.
+pub fn read_longer(history: &History, validation_images: usize) -> Result<LongerRead, String> {
+    let val_loss = history.require("val_loss").map_err(|e| e.to_string())?;
+    let val_accuracy = history.require("val_accuracy").map_err(|e| e.to_string())?;
+    if val_loss.len() < CNN_EPOCHS {
+        return Err(format!(
+            "the longer run's history has {} epochs; it goes on from the baseline's {CNN_EPOCHS}",
+            val_loss.len()
+        ));
+    }
+    // Early stopping as the page sets it up: watching from epoch 10, patience 3,
+    // any fall counts (min_delta 0).
+    let mut best: Option<(usize, f64)> = None;
+    let mut waited = 0;
+    let mut stops_after = None;
+    for epoch in CNN_EPOCHS..=val_loss.len().min(CNN_MAX_EPOCHS) {
+        let value = val_loss[epoch - 1];
+        let improved = best.is_none_or(|(_, best)| Mode::Min.improves(value, best, 0.0));
+        if improved {
+            best = Some((epoch, value));
+            waited = 0;
+        } else {
+            waited += 1;
+            if waited >= CNN_PATIENCE {
+                stops_after = Some(epoch);
+                break;
+            }
+        }
+    }
+    let (best_epoch, best_loss) = best.ok_or("the longer run has no validation loss")?;
+    let last = stops_after.unwrap_or(val_loss.len());
+    let noisy_epochs = (2..=last)
+        .filter(|&e| val_accuracy[e - 1] < val_accuracy[e - 2] && val_loss[e - 1] < val_loss[e - 2])
+        .collect();
+    let at_best = val_accuracy[best_epoch - 1];
+    Ok(LongerRead {
+        best_epoch,
+        stops_after,
+        noisy_epochs,
+        loss_rise: val_loss[last - 1] - best_loss,
+        accuracy_change: val_accuracy[last - 1] - at_best,
+        accuracy_noise: 2.0 * (at_best * (1.0 - at_best) / validation_images.max(1) as f64).sqrt(),
+    })
+}
+
+/// Validation images of the CNN in this profile.
+fn validation_images(context: &CheckContext) -> usize {
+    cnn_split_sizes(context.profile).validation.unwrap_or(0)
+}
+
+fn judge_longer(
+    baseline: &Result<History, String>,
+    longer: &Result<History, String>,
+    report: &StageReport,
+) -> Result<String, Failure> {
+    let baseline = baseline.as_ref().map_err(|e| (e.clone(), NO_RESULTS.fix))?;
+    let longer = longer.as_ref().map_err(|e| (e.clone(), NO_RESULTS.fix))?;
+    // It goes on from the baseline: its first ten epochs are the baseline's.
+    for metric in ["loss", "val_loss"] {
+        let (ours, theirs) = (baseline.get(metric), longer.get(metric));
+        let same = match (ours, theirs) {
+            (Some(ours), Some(theirs)) => {
+                theirs.len() >= ours.len() && ours.iter().zip(theirs).all(|(a, b)| a == b)
+            }
+            _ => false,
+        };
+        if !same {
+            return Err((
+                format!(
+                    "the longer run's first {CNN_EPOCHS} epochs of {metric} are not the baseline's: it must go on from the baseline's checkpoint"
+                ),
+                NO_RESULTS.fix,
+            ));
+        }
+    }
+    let read = read_longer(longer, 1).map_err(|e| (e, NO_RESULTS.fix))?;
+    let epochs = longer.epochs();
+    match read.stops_after {
+        Some(stop) if epochs != stop => {
+            return Err((
+                format!(
+                    "the longer run has {epochs} epochs, but its validation loss was lowest at epoch {} and had not improved for {CNN_PATIENCE} epochs by epoch {stop}: early stopping on the validation loss ends it there",
+                    read.best_epoch
+                ),
+                WATCHING.fix,
+            ));
+        }
+        None if epochs != CNN_MAX_EPOCHS => {
+            return Err((
+                format!(
+                    "the longer run stopped after epoch {epochs}, but its validation loss was still improving (best at epoch {})",
+                    read.best_epoch
+                ),
+                WATCHING.fix,
+            ));
+        }
+        _ => {}
+    }
+    let reported = report.get("longer_best_epoch").and_then(Value::as_u64);
+    if reported != Some(read.best_epoch as u64) {
+        return Err((
+            format!(
+                "report.json says the best epoch was {reported:?}, but the validation loss was lowest at epoch {}",
+                read.best_epoch
+            ),
+            WATCHING.fix,
+        ));
+    }
+    Ok(match read.stops_after {
+        Some(stop) => format!(
+            "lowest validation loss at epoch {}, stopped after epoch {stop}",
+            read.best_epoch
+        ),
+        None => format!(
+            "lowest validation loss at epoch {}, trained all {CNN_MAX_EPOCHS} epochs",
+            read.best_epoch
+        ),
+    })
+}
+
+fn judge_best_model(
+    measured: Result<(f64, usize), String>,
+    longer: &History,
+) -> Result<String, Failure> {
+    let (accuracy, images) = measured.map_err(|e| (e, NOT_RESTORED.fix))?;
+    let read = read_longer(longer, images).map_err(|e| (e, NO_RESULTS.fix))?;
+    let values = longer.get("val_accuracy").unwrap_or(&[]);
+    let at_best = values[read.best_epoch - 1];
+    let half_an_image = 0.5 / images.max(1) as f64;
+    if within(accuracy, at_best, half_an_image) {
+        return Ok(format!(
+            "validation accuracy {accuracy:.4}, as at epoch {}",
+            read.best_epoch
+        ));
+    }
+    let last = values.last().copied().unwrap_or(f64::NAN);
+    let why = if within(accuracy, last, half_an_image) {
+        format!(
+            "best_model.bpk scores {accuracy:.4}, the last epoch's {last:.4}, not the best epoch's ({}) {at_best:.4}",
+            read.best_epoch
+        )
+    } else {
+        format!(
+            "best_model.bpk scores {accuracy:.4} on the {images} validation images, but epoch {} of the longer run scored {at_best:.4}",
+            read.best_epoch
+        )
+    };
+    Err((why, NOT_RESTORED.fix))
 }
 
 fn judge_threshold(report: &StageReport) -> Result<String, Failure> {
@@ -360,7 +843,7 @@ fn judge_early_stopping(report: &StageReport, seed: u64) -> Result<String, Failu
 
 fn judge_burn(context: &CheckContext) -> Result<String, Failure> {
     let fail = |detail: String| (detail, FLAT_BURN.fix);
-    let path = context.fresh_file("points_history.json").map_err(fail)?;
+    let path = context.fresh_file(POINTS_HISTORY_FILE).map_err(fail)?;
     let history = History::load(&path).map_err(|e| fail(e.to_string()))?;
     judge_points_history(&history)
 }
@@ -373,8 +856,8 @@ fn judge_points_history(history: &History) -> Result<String, Failure> {
         .ok_or_else(|| fail("points_history.json has no loss".into()))?;
     let accuracy = history
         .final_epoch()
-        .and_then(|row| row.get("test_accuracy"))
-        .ok_or_else(|| fail("points_history.json has no test_accuracy".into()))?;
+        .and_then(|row| row.get("val_accuracy"))
+        .ok_or_else(|| fail("points_history.json has no val_accuracy".into()))?;
     let (first, last) = (loss[0], loss[loss.len() - 1]);
     // Epoch 1's loss is a mean over its batches, so on easy data most of the fall
     // happens inside it: ending well below a guesser's loss counts as falling too.
@@ -387,11 +870,11 @@ fn judge_points_history(history: &History) -> Result<String, Failure> {
     }
     if accuracy.is_nan() || accuracy < POINTS_ACCURACY {
         return Err(fail(format!(
-            "the test accuracy ended at {accuracy:.3}, below {POINTS_ACCURACY}"
+            "the validation accuracy ended at {accuracy:.3}, below {POINTS_ACCURACY}"
         )));
     }
     Ok(format!(
-        "loss {first:.3} -> {last:.3}, test accuracy {accuracy:.3}"
+        "loss {first:.3} -> {last:.3}, validation accuracy {accuracy:.3}"
     ))
 }
 
@@ -454,27 +937,15 @@ fn judge_read_of(
             .map_err(|e| (format!("no history to compare with: {e}"), NO_RESULTS.fix))?;
         return judge_read(answers, history);
     }
-    let snapshot = read_snapshot(&snapshot_path(&context.snapshots, HISTORY_SNAPSHOT))
-        .map_err(|e| (e, READ.fix))?;
-    let epochs: Vec<ReferenceEpoch> = serde_json::from_value(snapshot.value)
-        .map_err(|e| (format!("{}: {e}", snapshot.path.display()), READ.fix))?;
-    let mut seen = History::new();
-    for epoch in &epochs {
-        seen.push_epoch([
-            ("loss", epoch.loss),
-            ("accuracy", epoch.accuracy),
-            ("val_loss", epoch.val_loss),
-            ("val_accuracy", epoch.val_accuracy),
-        ]);
-    }
+    let seen = snapshot_history(context, HISTORY_SNAPSHOT).map_err(|e| (e, READ.fix))?;
     judge_read(answers, &seen)
         .map(|detail| format!("{detail} (your check's run, seed {DEFAULT_SEED})"))
 }
 
-/// The validation accuracy of the model the run saved, measured by the checker on
+/// The validation accuracy of a model the run saved, measured by the checker on
 /// its own copy of the validation images; and how many images that is.
-fn measure_model(context: &CheckContext) -> Result<(f64, usize), String> {
-    let path = context.fresh_file(MODEL_FILE)?;
+fn measure_model(context: &CheckContext, file: &str) -> Result<(f64, usize), String> {
+    let path = context.fresh_file(file)?;
     let splits = load_splits(
         &DataSource::Builtin,
         cnn_split_sizes(context.profile),
@@ -520,7 +991,13 @@ fn judge_model(
 }
 
 fn judge_charts(context: &CheckContext) -> Result<String, Failure> {
-    for name in ["accuracy.png", "loss.png", "loss_log.png", "metrics.png"] {
+    for name in [
+        "accuracy.png",
+        "loss.png",
+        "loss_log.png",
+        "metrics.png",
+        "longer_metrics.png",
+    ] {
         let path = context.fresh_file(name).map_err(|e| (e, NO_RESULTS.fix))?;
         image::open(&path).map_err(|e| {
             (
@@ -529,15 +1006,15 @@ fn judge_charts(context: &CheckContext) -> Result<String, Failure> {
             )
         })?;
     }
-    Ok("4 charts".into())
+    Ok("5 charts".into())
 }
 
-/// Images the CNN trains on in all, in this profile.
-fn cnn_images_trained(context: &CheckContext) -> usize {
-    context.profile.pick(CNN_TRAIN.0, CNN_TRAIN.1) * CNN_EPOCHS
+/// Images the CNN trains on in all, in this profile, over `epochs` epochs.
+fn cnn_images_trained(context: &CheckContext, epochs: usize) -> usize {
+    context.profile.pick(CNN_TRAIN.0, CNN_TRAIN.1) * epochs
 }
 
-fn judge_speed(context: &CheckContext, trained: bool) -> Result<String, Failure> {
+fn judge_speed(context: &CheckContext, trained: bool, epochs: usize) -> Result<String, Failure> {
     if !trained {
         return Err((
             "not measured: speed only counts for a run whose history and saved model show it trained the CNN".into(),
@@ -550,7 +1027,7 @@ fn judge_speed(context: &CheckContext, trained: bool) -> Result<String, Failure>
             SPEED_FIX,
         )
     })?;
-    judge_images_per_second(cnn_images_trained(context) as f64 / seconds.max(1e-9))
+    judge_images_per_second(cnn_images_trained(context, epochs) as f64 / seconds.max(1e-9))
 }
 
 fn judge_images_per_second(speed: f64) -> Result<String, Failure> {
@@ -568,12 +1045,47 @@ fn judge_images_per_second(speed: f64) -> Result<String, Failure> {
 
 fn judge_predictions(answers: &Result<Answers, AnswersError>) -> Result<String, Failure> {
     let answers = answers.as_ref().map_err(|e| (e.to_string(), PREDICT_FIX))?;
-    for key in ["threshold_after_five", "too_large_rate"] {
+    for key in [
+        "threshold_after_five",
+        "too_large_rate",
+        "burn_loop",
+        "longer_run",
+    ] {
         answers
             .text("predict", key)
             .map_err(|e| (e.to_string(), PREDICT_FIX))?;
     }
+    for key in ["final_train_accuracy", "final_val_accuracy"] {
+        let value = answers
+            .number("predict", key)
+            .map_err(|e| (e.to_string(), PREDICT_FIX))?;
+        if value.is_nan() {
+            return Err((
+                format!(
+                    "[predict] {key} is not filled in yet: write your prediction as a number between 0 and 1"
+                ),
+                PREDICT_FIX,
+            ));
+        }
+        if !(0.0..=1.0).contains(&value) {
+            return Err((
+                format!("[predict] {key} is {value}: an accuracy lies between 0 and 1"),
+                PREDICT_FIX,
+            ));
+        }
+    }
     Ok("written".into())
+}
+
+/// How a predicted accuracy compares with the run's: `close` within 0.05.
+pub fn prediction_verdict(predicted: f64, actual: f64) -> &'static str {
+    if (predicted - actual).abs() <= PREDICTION_CLOSE {
+        "close"
+    } else if predicted > actual {
+        "too high"
+    } else {
+        "too low"
+    }
 }
 
 /// The learner's read against the numbers of their own history.
@@ -633,12 +1145,129 @@ fn judge_read(answers: &Answers, history: &History) -> Result<String, Failure> {
             ));
         }
     }
+    for (key, predicted, metric) in [
+        ("train_prediction", "final_train_accuracy", "accuracy"),
+        ("val_prediction", "final_val_accuracy", "val_accuracy"),
+    ] {
+        let answer = answers
+            .choice("read", key, &["too high", "too low", "close"])
+            .map_err(problem)?;
+        let predicted = answers.number("predict", predicted).map_err(problem)?;
+        let actual = history
+            .get(metric)
+            .and_then(|v| v.last())
+            .copied()
+            .unwrap_or(f64::NAN);
+        let truth = prediction_verdict(predicted, actual);
+        if answer != truth {
+            wrong.push(format!(
+                "you predicted {predicted} and the last epoch's {metric} is {actual:.4}, so your prediction was {truth}, not {answer}"
+            ));
+        }
+    }
+    answers.text("read", "prediction_why").map_err(problem)?;
     answers.text("read", "in_your_words").map_err(problem)?;
     if wrong.is_empty() {
         Ok("agrees with the history".into())
     } else {
         Err((wrong.join("\n"), READ.fix))
     }
+}
+
+/// The learner's read of the longer run against its history.
+fn judge_longer_read(
+    answers: &Answers,
+    history: &History,
+    validation_images: usize,
+) -> Result<String, Failure> {
+    let problem = |e: crate::AnswerProblem| (e.to_string(), READ.fix);
+    let read = read_longer(history, validation_images).map_err(|e| (e, NO_RESULTS.fix))?;
+    let mut wrong = Vec::new();
+    let best = answers.number("read", "best_epoch").map_err(problem)?;
+    if best != read.best_epoch as f64 {
+        wrong.push(format!(
+            "best_epoch = {best}, but the validation loss of the longer run is lowest at epoch {}",
+            read.best_epoch
+        ));
+    }
+    let noisy = answers.number("read", "noisy_epoch").map_err(problem)?;
+    let val_accuracy = history.get("val_accuracy").unwrap_or(&[]);
+    let val_loss = history.get("val_loss").unwrap_or(&[]);
+    if !read.noisy_epochs.iter().any(|&e| e as f64 == noisy) {
+        let at = noisy as usize;
+        let what = match (
+            val_accuracy.get(at.wrapping_sub(1)),
+            val_accuracy.get(at.wrapping_sub(2)),
+        ) {
+            (Some(now), Some(before)) if noisy.fract() == 0.0 => format!(
+                "at epoch {at} validation accuracy went from {before:.3} to {now:.3} and validation loss from {:.3} to {:.3}",
+                val_loss.get(at - 2).copied().unwrap_or(f64::NAN),
+                val_loss.get(at - 1).copied().unwrap_or(f64::NAN)
+            ),
+            _ => format!("the run has no epoch {noisy} to compare with the one before"),
+        };
+        wrong.push(format!(
+            "noisy_epoch = {noisy}, but {what}: a noisy epoch is one where validation accuracy fell although validation loss fell"
+        ));
+    }
+    let warning = answers
+        .choice("read", "first_warning", &["loss", "both"])
+        .map_err(problem)?;
+    if warning != read.first_warning() {
+        wrong.push(format!(
+            "first_warning = {warning}, but from epoch {} to the end the validation loss rose by {:.3} while the validation accuracy changed by {:+.3} (its noise is about {:.3}): the answer is {}",
+            read.best_epoch,
+            read.loss_rise,
+            read.accuracy_change,
+            read.accuracy_noise,
+            read.first_warning()
+        ));
+    }
+    if wrong.is_empty() {
+        Ok("agrees with the longer run".into())
+    } else {
+        Err((wrong.join("\n"), READ.fix))
+    }
+}
+
+/// Like [`judge_read_of`], for the longer run: a grading run's hidden seed holds
+/// the read to the default seed's reference, the run the learner's check made.
+fn judge_longer_read_of(
+    context: &CheckContext,
+    answers: &Result<Answers, AnswersError>,
+    longer: &Result<History, String>,
+) -> Result<String, Failure> {
+    let answers = answers.as_ref().map_err(|e| (e.to_string(), READ.fix))?;
+    let images = validation_images(context);
+    if context.seed == DEFAULT_SEED {
+        let longer = longer.as_ref().map_err(|e| {
+            (
+                format!("no longer run to compare with: {e}"),
+                NO_RESULTS.fix,
+            )
+        })?;
+        return judge_longer_read(answers, longer, images);
+    }
+    let seen = snapshot_history(context, LONGER_SNAPSHOT).map_err(|e| (e, READ.fix))?;
+    judge_longer_read(answers, &seen, images)
+        .map(|detail| format!("{detail} (your check's run, seed {DEFAULT_SEED})"))
+}
+
+/// A reference history kept as a snapshot, as a [`History`].
+fn snapshot_history(context: &CheckContext, name: &str) -> Result<History, String> {
+    let snapshot = read_snapshot(&snapshot_path(&context.snapshots, name))?;
+    let epochs: Vec<ReferenceEpoch> = serde_json::from_value(snapshot.value)
+        .map_err(|e| format!("{}: {e}", snapshot.path.display()))?;
+    let mut seen = History::new();
+    for epoch in &epochs {
+        seen.push_epoch([
+            ("loss", epoch.loss),
+            ("accuracy", epoch.accuracy),
+            ("val_loss", epoch.val_loss),
+            ("val_accuracy", epoch.val_accuracy),
+        ]);
+    }
+    Ok(seen)
 }
 
 #[cfg(test)]
@@ -697,26 +1326,26 @@ mod tests {
     #[test]
     fn the_burn_loop_must_learn() {
         let learned = history(&[
-            &[("loss", 0.7), ("test_accuracy", 0.6)],
-            &[("loss", 0.3), ("test_accuracy", 0.9)],
+            &[("loss", 0.7), ("val_accuracy", 0.6)],
+            &[("loss", 0.3), ("val_accuracy", 0.9)],
         ]);
         assert!(judge_points_history(&learned).is_ok());
         let flat = history(&[
-            &[("loss", 0.7), ("test_accuracy", 0.5)],
-            &[("loss", 0.69), ("test_accuracy", 0.5)],
+            &[("loss", 0.7), ("val_accuracy", 0.5)],
+            &[("loss", 0.69), ("val_accuracy", 0.5)],
         ]);
         let (detail, fix) = judge_points_history(&flat).unwrap_err();
         assert_eq!(fix, FLAT_BURN.fix);
         assert!(detail.contains("did not fall"), "{detail}");
         // Learned within the first epoch: the mean loss of epoch 1 is already low.
         let quick = history(&[
-            &[("loss", 0.2435), ("test_accuracy", 0.89)],
-            &[("loss", 0.2275), ("test_accuracy", 0.895)],
+            &[("loss", 0.2435), ("val_accuracy", 0.89)],
+            &[("loss", 0.2275), ("val_accuracy", 0.895)],
         ]);
         assert!(judge_points_history(&quick).is_ok());
         let weak = history(&[
-            &[("loss", 0.7), ("test_accuracy", 0.5)],
-            &[("loss", 0.3), ("test_accuracy", 0.7)],
+            &[("loss", 0.7), ("val_accuracy", 0.5)],
+            &[("loss", 0.3), ("val_accuracy", 0.7)],
         ]);
         assert!(
             judge_points_history(&weak)
@@ -749,20 +1378,23 @@ mod tests {
         let mut context = CheckContext::new(5, Path::new("."), Path::new("."), Path::new("."));
         context.run_seconds = Some(10.0);
         assert!(
-            judge_speed(&context, true)
+            judge_speed(&context, true, CNN_EPOCHS)
                 .unwrap()
                 .contains("1000 images/s")
         );
         assert!(
-            judge_speed(&context, false)
+            judge_speed(&context, false, CNN_EPOCHS)
                 .unwrap_err()
                 .0
                 .starts_with("not measured")
         );
         context.run_seconds = Some(500.0);
-        assert_eq!(judge_speed(&context, true).unwrap_err().1, SPEED_FIX);
+        assert_eq!(
+            judge_speed(&context, true, CNN_EPOCHS).unwrap_err().1,
+            SPEED_FIX
+        );
         context.run_seconds = None;
-        assert!(judge_speed(&context, true).is_err());
+        assert!(judge_speed(&context, true, CNN_EPOCHS).is_err());
     }
 
     #[test]
@@ -803,5 +1435,118 @@ mod tests {
         ]]);
         let detail = judge_history(&context, &Ok(learner)).unwrap();
         assert!(detail.ends_with("(reference: seed 7)"), "{detail}");
+    }
+
+    /// A longer run: validation loss falls to epoch 12, then rises; epoch 11's
+    /// accuracy dips while its loss falls (a noisy epoch).
+    fn longer_run(epochs: usize) -> History {
+        let mut rows: Vec<Vec<(&str, f64)>> = Vec::new();
+        for epoch in 1..=epochs {
+            let e = epoch as f64;
+            let val_loss = if epoch <= 12 {
+                2.3 - 0.06 * e
+            } else {
+                1.58 + 0.05 * (e - 12.0)
+            };
+            let val_accuracy = match epoch {
+                11 => 0.35,
+                _ => 0.1 + 0.03 * e.min(12.0) + 0.01 * (e - 12.0).max(0.0),
+            };
+            rows.push(vec![
+                ("loss", 2.3 - 0.07 * e),
+                ("accuracy", 0.1 + 0.04 * e),
+                ("val_loss", val_loss),
+                ("val_accuracy", val_accuracy),
+            ]);
+        }
+        let refs: Vec<&[(&str, f64)]> = rows.iter().map(Vec::as_slice).collect();
+        history(&refs)
+    }
+
+    #[test]
+    fn the_longer_run_is_read_as_early_stopping_reads_it() {
+        let read = read_longer(&longer_run(20), 200).unwrap();
+        assert_eq!(read.best_epoch, 12);
+        assert_eq!(read.stops_after, Some(12 + CNN_PATIENCE));
+        assert_eq!(read.noisy_epochs, vec![11]);
+        assert!(read.loss_rise > 0.2, "{read:?}");
+        assert_eq!(read.first_warning(), "loss");
+        // Too short to go on from the baseline.
+        assert!(read_longer(&longer_run(5), 200).is_err());
+    }
+
+    #[test]
+    fn a_longer_run_must_stop_where_the_validation_loss_says() {
+        let full = longer_run(30);
+        let mut first_ten = History::new();
+        for epoch in 1..=CNN_EPOCHS {
+            first_ten.push_epoch(full.row(epoch).unwrap().values);
+        }
+        let stop = 12 + CNN_PATIENCE;
+        let mut stopped = History::new();
+        for epoch in 1..=stop {
+            stopped.push_epoch(full.row(epoch).unwrap().values);
+        }
+        let said = report(&[("longer_best_epoch", json!(12))]);
+        assert!(judge_longer(&Ok(first_ten.clone()), &Ok(stopped.clone()), &said).is_ok());
+        // Trained on to 30: early stopping watched something else.
+        let (detail, fix) = judge_longer(&Ok(first_ten.clone()), &Ok(full), &said).unwrap_err();
+        assert_eq!(fix, WATCHING.fix);
+        assert!(detail.contains(&format!("by epoch {stop}")), "{detail}");
+        // A longer run that did not start from the baseline.
+        let other = longer_run(10);
+        let mut shifted = History::new();
+        for epoch in 1..=stop {
+            let mut row = stopped.row(epoch).unwrap().values;
+            if epoch == 1 {
+                row.iter_mut().for_each(|(_, v)| *v += 0.01);
+            }
+            shifted.push_epoch(row);
+        }
+        assert!(
+            judge_longer(&Ok(other), &Ok(shifted), &said)
+                .unwrap_err()
+                .0
+                .contains("are not the baseline's")
+        );
+    }
+
+    #[test]
+    fn the_best_model_must_score_the_best_epoch() {
+        let full = longer_run(30);
+        let mut stopped = History::new();
+        for epoch in 1..=12 + CNN_PATIENCE {
+            stopped.push_epoch(full.row(epoch).unwrap().values);
+        }
+        let best = stopped.get("val_accuracy").unwrap()[11];
+        let last = *stopped.get("val_accuracy").unwrap().last().unwrap();
+        assert!(judge_best_model(Ok((best, 200)), &stopped).is_ok());
+        let (detail, fix) = judge_best_model(Ok((last, 200)), &stopped).unwrap_err();
+        assert_eq!(fix, NOT_RESTORED.fix);
+        assert!(detail.contains("the last epoch's"), "{detail}");
+    }
+
+    #[test]
+    fn predictions_and_the_longer_read_are_held_to_the_run() {
+        assert_eq!(prediction_verdict(0.6, 0.519), "too high");
+        assert_eq!(prediction_verdict(0.3, 0.519), "too low");
+        assert_eq!(prediction_verdict(0.5, 0.519), "close");
+        let full = longer_run(30);
+        let mut stopped = History::new();
+        for epoch in 1..=12 + CNN_PATIENCE {
+            stopped.push_epoch(full.row(epoch).unwrap().values);
+        }
+        let answers = |best: u32, noisy: u32, warning: &str| {
+            Answers::parse(
+                &format!("[read]\nbest_epoch = {best}\nnoisy_epoch = {noisy}\nfirst_warning = \"{warning}\"\n"),
+                Path::new("answers.toml"),
+            )
+            .unwrap()
+        };
+        assert!(judge_longer_read(&answers(12, 11, "loss"), &stopped, 200).is_ok());
+        let (detail, _) = judge_longer_read(&answers(14, 13, "both"), &stopped, 200).unwrap_err();
+        assert!(detail.contains("best_epoch = 14"), "{detail}");
+        assert!(detail.contains("noisy_epoch = 13"), "{detail}");
+        assert!(detail.contains("the answer is loss"), "{detail}");
     }
 }

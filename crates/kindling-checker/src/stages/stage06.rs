@@ -64,7 +64,7 @@ const HINTS: [Hint; 7] = [
     Hint {
         symptom: "test_opened.json is missing, or records more than one opening",
         cause: "the test set was opened with open(), which keeps no record, or opened more than once",
-        fix: "open it once, with open_recorded(&opening, &out) on the sealed test pile, and predict from the images it hands back",
+        fix: "open the sealed test pile once, with open_recorded as step 2 of run() does, and predict from the images it hands back",
     },
     Hint {
         symptom: "The test accuracy is near 0.10",
@@ -74,22 +74,22 @@ const HINTS: [Hint; 7] = [
     Hint {
         symptom: "The metrics item says report.json has no ROC-AUC or no top-k accuracy",
         cause: "measure computes the metrics without the probabilities",
-        fix: "pass Some(PredictedScores::Probabilities(probabilities)) to ClassificationMetrics::compute",
+        fix: "give ClassificationMetrics::compute the probabilities as well as the predicted classes: ROC-AUC and top-k need to know how sure the model was",
     },
     Hint {
         symptom: "The weakest class is empty, or is not the class with the lowest F1",
         cause: "weakest_class still returns its placeholder, or keeps the highest F1",
-        fix: "go through report.classes and keep the row with the lowest scores.f1, replacing it only when a row's F1 is strictly lower",
+        fix: "keep the class whose F1 is lowest, changing your choice only when a later class is strictly lower, so that a tie keeps the first",
     },
     Hint {
         symptom: "The comparison's difference is missing or has the wrong sign",
         cause: "compare still returns its placeholder, or subtracts the other way round",
-        fix: "difference = test - validation; the two are close when difference.abs() is at most gap",
+        fix: "subtract validation from test, and call the two close when that difference, whatever its sign, is at most the allowed gap",
     },
     Hint {
         symptom: "predictions.csv, test_metrics.json or classification_report.txt is missing",
         cause: "the evaluation's files were not written into the output folder",
-        fix: "keep step 4 of run(): write_evaluation(&out, ..) writes every evidence file",
+        fix: "keep step 4 of run(), which writes every evidence file into the output folder",
     },
     Hint {
         symptom: "The checker says your read disagrees with the numbers",
@@ -185,7 +185,9 @@ const PREDICT_FIX: &str =
 /// What the check run must find, from the checker's own copy of the data.
 #[derive(Debug, Clone)]
 pub(crate) struct Truth {
-    /// The test pile's labels, in order.
+    /// The pile the predictions are of: `test` (stage 6) or `validation` (stage 7).
+    pub pile: &'static str,
+    /// The pile's labels, in order.
     pub labels: Vec<usize>,
     /// Class names, indexed by label.
     pub class_names: Vec<String>,
@@ -205,6 +207,7 @@ pub(crate) fn load_truth(context: &CheckContext) -> Result<Truth, String> {
     // the one that counts, and it is recorded in the run's folder.
     let test = splits.test.open();
     Ok(Truth {
+        pile: "test",
         labels: test.labels().iter().map(|&l| l as usize).collect(),
         class_names: test.class_names().to_vec(),
     })
@@ -281,7 +284,7 @@ pub(crate) fn read_checked_predictions(
     Ok(predictions)
 }
 
-/// One row per test image, in order, each predicting its most probable class.
+/// One row per image of the pile, in order, each predicting its most probable class.
 pub(crate) fn judge_predictions(
     predictions: &kindling::metrics::ClassificationPredictions,
     truth: &Truth,
@@ -291,7 +294,8 @@ pub(crate) fn judge_predictions(
     if rows != truth.labels.len() {
         return Err((
             format!(
-                "{PREDICTIONS_FILE} has {rows} rows; the test pile holds {} images",
+                "{PREDICTIONS_FILE} has {rows} rows; the {} pile holds {} images",
+                truth.pile,
                 truth.labels.len()
             ),
             OPEN.fix,
@@ -300,11 +304,13 @@ pub(crate) fn judge_predictions(
     if let Some(row) = (0..rows).find(|&i| predictions.y_true[i] != truth.labels[i]) {
         return Err((
             format!(
-                "row {}: y_true is {}, but test image {} is of class {}: the rows are not the test pile's, in order",
+                "row {}: y_true is {}, but {} image {} is of class {}: the rows are not the {} pile's, in order",
                 row + 1,
                 predictions.y_true[row],
+                truth.pile,
                 row,
-                truth.labels[row]
+                truth.labels[row],
+                truth.pile
             ),
             OPEN.fix,
         ));
@@ -696,6 +702,7 @@ mod tests {
     #[test]
     fn predictions_must_be_the_test_piles_rows_and_their_most_probable_class() {
         let truth = Truth {
+            pile: "test",
             labels: vec![0, 1, 2],
             class_names: Vec::new(),
         };

@@ -1,22 +1,106 @@
 //! Stage 7, Mistakes: the confusion matrix, the most-confused pairs, accuracy
-//! per class and the most confident mistakes, each recomputed from the run's
-//! predictions.csv with the interpretation toolkit.
+//! per class and the most confident mistakes of the validation pile, each
+//! recomputed from the run's predictions.csv with the interpretation toolkit. The
+//! test set stays sealed: the mistakes choose stage 8's changes.
 
 use kindling::evaluation::{
     CLASS_ACCURACY_FILE, CONFUSION_FILE, CONFUSION_NORMALIZED_FILE, MISTAKES_FILE,
 };
 use kindling::metrics::{
-    ClassificationInterpretation, ClassificationPredictions, Probabilities, ScoreColumns,
+    ClassificationInterpretation, ClassificationPredictions, Confusion, Probabilities, ScoreColumns,
 };
 use serde_json::Value;
 
-use super::stage06::{OPEN, Truth, judge_opened, load_truth, read_checked_predictions};
+use kindling::data::{DataSource, SplitSizes, TEST_OPENED_FILE, load_splits};
+
+use super::stage06::{Truth, read_checked_predictions};
 use super::{Hint, StageInfo, with_truth};
 use crate::answers::{AnswerProblem, Answers};
 use crate::check::{CheckContext, CheckItem, Failure};
+use crate::claims::{Claim, RunFiles, Verdict};
+use crate::facts::DEFAULT_SEED;
 use crate::facts::stage06::sizes;
-use crate::facts::stage07::{COMMAND, CONFUSED_PAIRS, MISTAKES_SHOWN};
+use crate::facts::stage07::{CONFUSED_PAIRS, MISTAKES_SHOWN, PILE};
 use crate::report::StageReport;
+use crate::snapshot::{read_snapshot, snapshot_path};
+
+/// The snapshot of the reference solution's check run (default seed): the read a
+/// learner wrote from their own check run is held to it when grading at another seed.
+pub const OUTPUTS_SNAPSHOT: &str = "stage07_outputs";
+
+/// What the page says about the run, each judged from its files (see `crate::claims`).
+pub const CLAIMS: [Claim; 2] = [
+    Claim {
+        id: "s7.mistakes_gather",
+        statement: "the mistakes are not spread evenly: the three most-confused pairs hold more than three times their even share of them (0.10 of the mistakes, of 90 kinds)",
+        unit: "share of the mistakes",
+        judge: |run| {
+            let matrix = matrix_of(run)?;
+            let share = top_pairs_share(&matrix, CONFUSED_PAIRS);
+            let even = CONFUSED_PAIRS as f64 / (matrix.len() * (matrix.len() - 1)) as f64;
+            Ok(Verdict::above(
+                share,
+                3.0 * even,
+                format!("the top {CONFUSED_PAIRS} pairs hold {share:.3} of the mistakes"),
+            ))
+        },
+    },
+    Claim {
+        id: "s7.classes_differ",
+        statement: "some classes are nearly solved while others are hardly ever right: the best class's accuracy is more than 0.5 above the worst's",
+        unit: "accuracy",
+        judge: |run| {
+            let matrix = matrix_of(run)?;
+            let accuracy: Vec<f64> = matrix
+                .iter()
+                .enumerate()
+                .map(|(class, row)| row[class] as f64 / row.iter().sum::<usize>().max(1) as f64)
+                .collect();
+            let best = accuracy.iter().copied().fold(0.0, f64::max);
+            let worst = accuracy.iter().copied().fold(1.0, f64::min);
+            Ok(Verdict::above(
+                best - worst,
+                0.5,
+                format!("best {best:.3}, worst {worst:.3}"),
+            ))
+        },
+    },
+];
+
+/// The confusion matrix the run reported (its rows are checked against
+/// predictions.csv by the checklist).
+fn matrix_of(run: &RunFiles) -> Result<Vec<Vec<usize>>, String> {
+    let value = run.value("confusion_matrix")?;
+    let rows = value
+        .as_array()
+        .ok_or("report.json's confusion_matrix is not a list of rows")?;
+    let matrix: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|row| crate::values::usizes(Some(row)))
+        .collect::<Option<_>>()
+        .ok_or("report.json's confusion_matrix holds something other than counts")?;
+    if matrix.len() < 2 || matrix.iter().any(|row| row.len() != matrix.len()) {
+        return Err("report.json's confusion_matrix is not square".into());
+    }
+    Ok(matrix)
+}
+
+/// The share of all mistakes held by the `n` largest cells off the diagonal.
+fn top_pairs_share(matrix: &[Vec<usize>], n: usize) -> f64 {
+    let mut cells: Vec<usize> = matrix
+        .iter()
+        .enumerate()
+        .flat_map(|(actual, row)| {
+            row.iter()
+                .enumerate()
+                .filter(move |(predicted, _)| *predicted != actual)
+                .map(|(_, &count)| count)
+        })
+        .collect();
+    let mistakes: usize = cells.iter().sum();
+    cells.sort_unstable_by(|a, b| b.cmp(a));
+    cells.iter().take(n).sum::<usize>() as f64 / mistakes.max(1) as f64
+}
 
 /// Stage 7's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -30,16 +114,16 @@ pub const STAGE: StageInfo = StageInfo {
 
 const ITEMS: [(&str, &str); 9] = [
     (
-        "s7.opened",
-        "The sealed test set was opened exactly once in this run, and test_opened.json records it",
+        "s7.sealed",
+        "The mistakes are studied on the validation pile; the test set stays sealed (the run opened no test set)",
     ),
     (
         "s7.predictions",
-        "predictions.csv has one row per test image: its true class, the predicted class (the most probable one) and the ten probabilities",
+        "predictions.csv has one row per validation image: its true class, the predicted class (the most probable one) and the ten probabilities",
     ),
     (
         "s7.confusion",
-        "Your confusion matrix matches the one counted from predictions.csv, and sums to the test size",
+        "Your confusion matrix matches the one counted from predictions.csv, and sums to the validation pile's size",
     ),
     (
         "s7.pairs",
@@ -65,31 +149,35 @@ const ITEMS: [(&str, &str); 9] = [
 ];
 
 const HINTS: [Hint; 7] = [
-    OPEN,
+    Hint {
+        symptom: "The check says the run opened the test set, or predictions.csv does not have the validation pile's rows",
+        cause: "the run predicts the test pile (or another pile) instead of the validation pile",
+        fix: "predict prepared.validation, the pile the model was validated on; leave the test pile sealed: mistakes you study choose your next change, and choosing by the test set leaks it",
+    },
     Hint {
         symptom: "predictions.csv is missing, or its predictions are not the most probable classes",
         cause: "the step that saves the predictions was changed or removed",
-        fix: "keep step 2 of run(): save_predictions(&out.join(PREDICTIONS_FILE), &predictions)",
+        fix: "keep step 2 of run() as the page shows it: it saves every prediction into predictions.csv",
     },
     Hint {
-        symptom: "The confusion matrix is all zeros, or does not sum to the test size",
-        cause: "count_confusions still returns its placeholder, or swaps rows and columns",
-        fix: "for each image add one to counts[actual][predicted]: rows are the true classes, columns the predicted ones",
+        symptom: "The confusion matrix is all zeros, or does not sum to the validation pile's size",
+        cause: "count_confusions still returns its placeholder, or counts rows and columns the other way round",
+        fix: "count one image per cell, with the row for the class the image is and the column for the class the model said (step 3 of the page)",
     },
     Hint {
         symptom: "The most-confused pairs are missing, or in the wrong order",
-        cause: "most_confused still returns its placeholder, counts the diagonal, or sorts smallest first",
-        fix: "collect every cell off the diagonal (actual != predicted) with a count above 0, sort from the largest count to the smallest, keep the first three",
+        cause: "most_confused still returns its placeholder, counts right answers (the diagonal) as mistakes, or sorts smallest first",
+        fix: "reread step 4: only cells off the diagonal are mistakes, and the largest come first",
     },
     Hint {
         symptom: "Every class has an accuracy of 0",
         cause: "per_class_accuracy still returns its placeholder",
-        fix: "divide each row's diagonal count counts[class][class] by the row's sum (0.0 for an empty row)",
+        fix: "reread step 5: a class's accuracy is its right answers over all its images, from its row of the table",
     },
     Hint {
         symptom: "mistakes.png is missing",
         cause: "draw_mistakes still returns without drawing",
-        fix: "take interpretation.most_confident_mistakes(MISTAKES_SHOWN), draw them with mistakes_grid(test, &mistakes, class_names, MISTAKES_COLUMNS, path) and return them",
+        fix: "reread step 6: draw_mistakes draws the grid as well as returning the mistakes",
     },
     Hint {
         symptom: "The checker says the pair you named is not the most confused one",
@@ -97,6 +185,7 @@ const HINTS: [Hint; 7] = [
         fix: "read the first pair of most_confused in runs/check/stage07/report.json: true_class is what the image is, predicted_class what the model said",
     },
 ];
+const PILE_HINT: Hint = HINTS[0];
 const SAVE: Hint = HINTS[1];
 const COUNT: Hint = HINTS[2];
 const PAIRS: Hint = HINTS[3];
@@ -111,7 +200,7 @@ const PREDICT_FIX: &str =
 
 fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     let [
-        opened,
+        sealed,
         predictions_item,
         confusion_item,
         pairs_item,
@@ -123,7 +212,13 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     ] = ITEMS;
     let item = CheckItem::judged;
     let truth: Result<Truth, String> = load_truth(context);
-    let predictions = with_truth(&truth, |t| read_checked_predictions(context, t, SAVE.fix));
+    let predictions = with_truth(&truth, |t| {
+        read_checked_predictions(context, t, SAVE.fix).map_err(|(detail, fix)| {
+            // Rows that are not the validation pile's: another pile was predicted.
+            let fix = if fix == SAVE.fix { fix } else { PILE_HINT.fix };
+            (detail, fix)
+        })
+    });
     let interpretation = predictions
         .as_ref()
         .map_err(Clone::clone)
@@ -140,10 +235,7 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
         .unwrap_or_default();
     let answers = context.answers();
     vec![
-        item(
-            opened,
-            judge_opened(context, COMMAND, sizes(context.profile).test),
-        ),
+        item(sealed, judge_sealed(context, report)),
         item(
             predictions_item,
             predictions
@@ -175,9 +267,54 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
             answers
                 .as_ref()
                 .map_err(|e| (e.to_string(), READ.fix))
-                .and_then(|a| after(&|i| judge_read(a, i, &names))),
+                .and_then(|a| judge_read_of(context, a, &interpretation, &names)),
         ),
     ]
+}
+
+/// The validation labels of a check run with the context's seed (stage 6's piles).
+fn load_truth(context: &CheckContext) -> Result<Truth, String> {
+    let size = sizes(context.profile);
+    let piles = SplitSizes {
+        train: Some(size.train),
+        validation: Some(size.validation),
+        test: Some(size.test),
+    };
+    let splits =
+        load_splits(&DataSource::Builtin, piles, context.seed).map_err(|e| e.to_string())?;
+    Ok(Truth {
+        pile: PILE,
+        labels: splits
+            .validation
+            .labels()
+            .iter()
+            .map(|&l| l as usize)
+            .collect(),
+        class_names: splits.class_names().to_vec(),
+    })
+}
+
+/// The run studied the validation pile and left the test set sealed.
+fn judge_sealed(context: &CheckContext, report: &StageReport) -> Result<String, Failure> {
+    if context.out_dir.join(TEST_OPENED_FILE).exists() {
+        return Err((
+            format!("the run wrote {TEST_OPENED_FILE}: it opened the test set"),
+            PILE_HINT.fix,
+        ));
+    }
+    match report.get("pile").and_then(Value::as_str) {
+        Some(PILE) => Ok(format!(
+            "the validation pile ({} images); the test set is still sealed",
+            sizes(context.profile).validation
+        )),
+        other => Err((
+            format!(
+                "report.json names the pile studied {}; it must be the {PILE} pile",
+                other.map_or("nowhere".into(), |p| format!("`{p}`"))
+            ),
+            PILE_HINT.fix,
+        )),
+    }
 }
 
 /// The toolkit's reading of the predictions.
@@ -220,7 +357,7 @@ fn judge_confusion(
     if total != matrix.total() {
         return Err((
             format!(
-                "your matrix sums to {total}; the test set has {} images",
+                "your matrix sums to {total}; the validation pile has {} images",
                 matrix.total()
             ),
             COUNT.fix,
@@ -464,16 +601,36 @@ fn judge_charts(context: &CheckContext) -> Result<String, Failure> {
     Ok("all three".into())
 }
 
-fn judge_read(
+/// The read is judged against the run the learner read: their own check run at
+/// the default seed. Grading runs at a hidden seed, so there the pairs come from
+/// the reference solution's check run at the default seed (the snapshot), the run
+/// the learner's own check made.
+fn judge_read_of(
+    context: &CheckContext,
     answers: &Answers,
-    truth: &ClassificationInterpretation,
+    interpretation: &Result<ClassificationInterpretation, Failure>,
     names: &[String],
 ) -> Result<String, Failure> {
+    if context.seed == DEFAULT_SEED {
+        let interpretation = interpretation
+            .as_ref()
+            .map_err(|(detail, fix)| (format!("no predictions to compare with: {detail}"), *fix))?;
+        return judge_read(answers, &interpretation.most_confused(1), names);
+    }
+    let snapshot = read_snapshot(&snapshot_path(&context.snapshots, OUTPUTS_SNAPSHOT))
+        .map_err(|e| (e, READ.fix))?;
+    let pairs: Vec<Confusion> = serde_json::from_value(snapshot.value["most_confused"].clone())
+        .map_err(|e| (format!("{}: {e}", snapshot.path.display()), READ.fix))?;
+    judge_read(answers, &pairs, names)
+        .map(|detail| format!("{detail} (your check's run, seed {DEFAULT_SEED})"))
+}
+
+/// The read names a most-confused pair: `top` lists the pairs, largest first.
+fn judge_read(answers: &Answers, top: &[Confusion], names: &[String]) -> Result<String, Failure> {
     let problem = |e: AnswerProblem| (e.to_string(), READ.fix);
     let actual = answers.text("read", "actual").map_err(problem)?;
     let predicted = answers.text("read", "predicted").map_err(problem)?;
     answers.text("read", "why").map_err(problem)?;
-    let top = truth.most_confused(1);
     let Some(first) = top.first() else {
         return Err(("the model made no mistakes to name".into(), READ.fix));
     };
@@ -551,6 +708,14 @@ mod tests {
     }
 
     #[test]
+    fn the_top_pairs_share_counts_only_mistakes() {
+        let matrix = vec![vec![5, 3, 1], vec![0, 9, 0], vec![2, 0, 4]];
+        // Mistakes: 3 + 1 + 2 = 6; the largest two cells off the diagonal hold 5.
+        assert!((top_pairs_share(&matrix, 2) - 5.0 / 6.0).abs() < 1e-12);
+        assert_eq!(top_pairs_share(&[vec![1, 0], vec![0, 1]], 3), 0.0);
+    }
+
+    #[test]
     fn the_matrix_must_be_counted_with_actual_classes_as_rows() {
         let truth = case();
         let right = serde_json::json!([[1, 2, 0], [0, 1, 0], [1, 0, 2]]);
@@ -604,13 +769,14 @@ mod tests {
             );
             Answers::parse(&text, std::path::Path::new("answers.toml")).unwrap()
         };
-        assert!(judge_read(&answers("Disc", "ring"), &truth, &names()).is_ok());
-        let (detail, fix) = judge_read(&answers("ring", "disc"), &truth, &names()).unwrap_err();
+        let top = truth.most_confused(1);
+        assert!(judge_read(&answers("Disc", "ring"), &top, &names()).is_ok());
+        let (detail, fix) = judge_read(&answers("ring", "disc"), &top, &names()).unwrap_err();
         assert!(
             detail.ends_with("swapped the actual and the predicted class"),
             "{detail}"
         );
         assert_eq!(fix, READ.fix);
-        assert!(judge_read(&answers("square", "disc"), &truth, &names()).is_err());
+        assert!(judge_read(&answers("square", "disc"), &top, &names()).is_err());
     }
 }

@@ -1,7 +1,6 @@
-//! Stage 8, Improved model: baseline against augmented, the sweep, the k-fold
-//! spread, and the read of them, each checked against the run's own files.
-
-use std::path::Path;
+//! Stage 8, Improved model: baseline against augmented, the sweep with repeats,
+//! the seed-by-seed difference, and the read of them, each checked against the
+//! run's own files.
 
 use kindling::data::Augmentation;
 use kindling::train::{History, RunConfig};
@@ -9,11 +8,13 @@ use serde_json::Value;
 
 use super::{Hint, StageInfo};
 use crate::answers::{AnswerProblem, Answers};
-use crate::bands::{HISTORY_BANDS, ReferenceEpoch, compare_history, within};
+use crate::bands::{HISTORY_BANDS, compare_history, within};
 use crate::check::{CheckContext, CheckItem, Failure};
+use crate::claims::{Claim, Verdict};
+use crate::facts::DEFAULT_SEED;
 use crate::facts::stage08::{
     BASELINE_DIR, COMPARISON_FILE, CURVES_FILE, EPOCHS, IMPROVED_AUGMENTATION, IMPROVED_DIR,
-    LEARNING_RATE, SWEEP_AUGMENTATIONS, SWEEP_FILE, SWEEP_LEARNING_RATES, folds,
+    LEARNING_RATE, REAL_BEYOND, SWEEP_AUGMENTATIONS, SWEEP_FILE, seeds,
 };
 use crate::report::StageReport;
 use crate::snapshot::{read_snapshot, snapshot_path};
@@ -22,6 +23,142 @@ use crate::snapshot::{read_snapshot, snapshot_path};
 pub const BASELINE_SNAPSHOT: &str = "stage08_baseline_history";
 /// See [`BASELINE_SNAPSHOT`].
 pub const IMPROVED_SNAPSHOT: &str = "stage08_improved_history";
+/// The snapshot of the reference solution's check run (default seed): a read
+/// graded at another seed is held to it.
+pub const OUTPUTS_SNAPSHOT: &str = "stage08_outputs";
+
+/// The two runs' histories, by their path in the run folder: grading compares
+/// them with the reference solution's at its seed ([`BASELINE_SNAPSHOT`] and
+/// [`IMPROVED_SNAPSHOT`] at the default seed).
+pub const REFERENCE_HISTORIES: [&str; 2] = ["baseline/history.json", "improved/history.json"];
+
+/// What the page says about the run, each judged from its files (see `crate::claims`).
+pub const CLAIMS: [Claim; 8] = [
+    Claim {
+        id: "s8.baseline_overfits",
+        statement: "trained for 30 epochs, the baseline learns its training images by heart: its gap (training minus validation accuracy) ends above 0.25",
+        unit: "accuracy",
+        judge: |run| {
+            let gap = gap_of(&run.history(REFERENCE_HISTORIES[0])?);
+            Ok(Verdict::above(gap, 0.25, format!("baseline gap {gap:+.3}")))
+        },
+    },
+    Claim {
+        id: "s8.baseline_val_loss_rises",
+        statement: "the baseline's validation loss turns and rises: it ends more than 0.5 above its lowest value",
+        unit: "loss",
+        judge: |run| {
+            let history = run.history(REFERENCE_HISTORIES[0])?;
+            let losses = history.require("val_loss").map_err(|e| e.to_string())?;
+            let lowest = losses.iter().copied().fold(f64::INFINITY, f64::min);
+            let last = *losses.last().ok_or("the baseline's history is empty")?;
+            Ok(Verdict::above(
+                last - lowest,
+                0.5,
+                format!("lowest {lowest:.3}, last {last:.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s8.slow_start",
+        statement: "at stage 5's 10 epochs the improved run is not ahead of the baseline on validation: augmentation only pays off in longer training",
+        unit: "accuracy",
+        judge: |run| {
+            let at_10 = |file: &str| -> Result<f64, String> {
+                run.history(file)?
+                    .row(10)
+                    .and_then(|row| row.get("val_accuracy"))
+                    .ok_or_else(|| format!("{file} has no epoch 10"))
+            };
+            let (baseline, improved) = (
+                at_10(REFERENCE_HISTORIES[0])?,
+                at_10(REFERENCE_HISTORIES[1])?,
+            );
+            // Not ahead: a tie holds, so the threshold sits a hair above the baseline.
+            Ok(Verdict::below(
+                improved,
+                baseline + 1e-9,
+                format!("epoch 10: baseline {baseline:.3}, improved {improved:.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s8.gap_shrinks",
+        statement: "augmentation shrinks the gap between training and validation accuracy",
+        unit: "accuracy",
+        judge: |run| {
+            let baseline = gap_of(&run.history(REFERENCE_HISTORIES[0])?);
+            let improved = gap_of(&run.history(REFERENCE_HISTORIES[1])?);
+            Ok(Verdict::below(
+                improved,
+                baseline,
+                format!("gap {baseline:+.3} -> {improved:+.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s8.improved_gap_small",
+        statement: "the improved run's training accuracy ends close to its validation accuracy: its gap is below 0.10",
+        unit: "accuracy",
+        judge: |run| {
+            let gap = gap_of(&run.history(REFERENCE_HISTORIES[1])?);
+            Ok(Verdict::below(gap, 0.10, format!("improved gap {gap:+.3}")))
+        },
+    },
+    Claim {
+        id: "s8.improved_beats_baseline",
+        statement: "the improved recipe beats the baseline on validation by more than two standard errors of the mean difference over the seeds",
+        unit: "accuracy",
+        judge: |run| {
+            let d = recomputed_difference(run.report.get("sweep"))?;
+            Ok(Verdict::above(
+                d.mean - REAL_BEYOND * d.standard_error,
+                0.0,
+                format!(
+                    "mean difference {:+.3}, standard error {:.3} ({:.1} standard errors)",
+                    d.mean,
+                    d.standard_error,
+                    d.mean / d.standard_error
+                ),
+            ))
+        },
+    },
+    Claim {
+        id: "s8.improved_wins_every_seed",
+        statement: "the improved recipe beats the baseline on validation at every seed of the run",
+        unit: "accuracy",
+        judge: |run| {
+            let d = recomputed_difference(run.report.get("sweep"))?;
+            let smallest = d.differences.iter().copied().fold(f64::INFINITY, f64::min);
+            Ok(Verdict::above(
+                smallest,
+                0.0,
+                format!("differences {:?}", rounded(&d.differences)),
+            ))
+        },
+    },
+    Claim {
+        id: "s8.sweep_picks_improved",
+        statement: "the sweep's best recipe is the augmented one",
+        unit: "accuracy",
+        judge: |run| {
+            let d = recomputed_difference(run.report.get("sweep"))?;
+            let best = best_trial(&trials(run.report.get("sweep")))
+                .map(|t| t.augmentation.clone())
+                .unwrap_or_default();
+            let margin = if best == IMPROVED_AUGMENTATION {
+                d.mean
+            } else {
+                -d.mean.abs()
+            };
+            Ok(Verdict::above(
+                margin,
+                0.0,
+                format!("best: {best}, by {:+.3} in mean", d.mean),
+            ))
+        },
+    },
+];
 
 /// Stage 8's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -52,60 +189,60 @@ const ITEMS: [(&str, &str); 8] = [
     ),
     (
         "s8.sweep",
-        "The sweep tried every learning rate with every augmentation once, and names the trial with the highest validation accuracy",
+        "The sweep trained every recipe at the same three seeds, its table gives each recipe's mean and standard error, and it names the recipe with the highest mean",
     ),
     (
-        "s8.kfold",
-        "k-fold cross-validation reports one score per fold, their mean and their spread",
+        "s8.noise",
+        "The difference between the recipes is measured seed by seed: its mean, sample standard deviation, standard error, and whether it is more than two standard errors",
     ),
     ("s8.predict", "answers.toml holds your prediction"),
     (
         "s8.read",
-        "answers.toml: your read (did the gap shrink, the sweep's winner, the k-fold spread) agrees with the run",
+        "answers.toml: your read (did the gap shrink, the sweep's winner, the mean difference and its standard error, is it real) agrees with the run",
     ),
 ];
 
 const HINTS: [Hint; 7] = [
     Hint {
         symptom: "The runs item says the improved run does not augment",
-        cause: "improved_augmentation still returns Augmentation::none()",
-        fix: "return Ok(IMPROVED_AUGMENTATION.parse()?) from improved_augmentation, and keep steps 1 and 2 of run() saving both runs",
+        cause: "improved_augmentation still returns no augmentation, so both recipes are the same",
+        fix: "reread step 2 of the page: the improved recipe's augmentation comes from IMPROVED_AUGMENTATION",
     },
     Hint {
         symptom: "A history leaves its band",
         cause: "a run was trained with other settings than the page's",
-        fix: "train both runs as the page says: baseline CNN, Adam at 0.001, batches of 32, 10 epochs, the seed from the arguments; only the improved run augments",
+        fix: "train both runs as the page says: baseline CNN, Adam at 0.001, batches of 32, 30 epochs, the seed from the arguments; only the improved run augments",
     },
     Hint {
         symptom: "The table's gap is missing (NaN) or has the wrong sign",
         cause: "gap still returns its placeholder, or subtracts the other way round",
-        fix: "gap(history) = last(history, \"accuracy\") - last(history, \"val_accuracy\")",
+        fix: "reread the gap's definition on the page: a model that does better on its training images has a positive gap",
     },
     Hint {
-        symptom: "The sweep has 2 trials instead of 4",
-        cause: "the search space only lists the learning rates",
-        fix: "add .values(AUGMENTATION_PARAM, SWEEP_AUGMENTATIONS) to search_space()",
+        symptom: "The standard errors are missing (NaN), or the checker says they do not match the values",
+        cause: "standard_error still returns its placeholder, or divides by n instead of its square root",
+        fix: "reread step 4 of the page: the standard error shrinks with the square root of the number of seeds",
     },
     Hint {
-        symptom: "validation_curves.png, sweep.csv or the k-fold scores are missing",
+        symptom: "validation_curves.png, sweep.csv or a run folder is missing",
         cause: "a step of run() was removed or writes somewhere else",
-        fix: "keep steps 1, 3 and 4 of run(): they write into args.out_dir(8), and report.set(..) each result",
+        fix: "keep every step of run() as the page shows it: each writes into args.out_dir(8) and records its result with report.set(..)",
     },
     Hint {
         symptom: "The checker says your read disagrees with the numbers",
         cause: "the read was written from the full run, or from memory",
-        fix: "read the check run's files in runs/check/stage08/: the gap column of comparison.md, the first row of sweep.csv (best first) and the std of kfold in report.json",
+        fix: "read the check run's files in runs/check/stage08/: the gap column of comparison.md, the first row of sweep.csv (best first), and difference in report.json",
     },
     Hint {
         symptom: "The check run stops at its time limit",
-        cause: "the sweep or the folds train on more images or epochs than the check profile asks for",
-        fix: "take the sizes from sizes(args.profile) and folds(args.profile), as the page does",
+        cause: "the runs train on more images, epochs or seeds than the check profile asks for",
+        fix: "take the sizes from sizes(args.profile) and the seeds from seeds(args.seed), as the page does",
     },
 ];
 const RUNS: Hint = HINTS[0];
 const HISTORY: Hint = HINTS[1];
 const GAP: Hint = HINTS[2];
-const SWEEP: Hint = HINTS[3];
+const ERROR: Hint = HINTS[3];
 const FILES: Hint = HINTS[4];
 const READ: Hint = HINTS[5];
 
@@ -121,7 +258,7 @@ struct SavedRun {
 }
 
 fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
-    let [runs, histories, chart, table, sweep, kfold, predict, read] = ITEMS;
+    let [runs, histories, chart, table, sweep, noise, predict, read] = ITEMS;
     let item = CheckItem::judged;
     let baseline = load_run(context, BASELINE_DIR);
     let improved = load_run(context, IMPROVED_DIR);
@@ -131,10 +268,13 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     };
     let answers = context.answers();
     vec![
-        item(runs, both().and_then(|(b, i)| judge_runs(b, i))),
+        item(
+            runs,
+            both().and_then(|(b, i)| judge_runs(b, i, context.seed)),
+        ),
         item(
             histories,
-            both().and_then(|(b, i)| judge_histories(&context.snapshots, &b.history, &i.history)),
+            both().and_then(|(b, i)| judge_histories(context, &b.history, &i.history)),
         ),
         item(chart, judge_chart(context)),
         item(
@@ -150,9 +290,10 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
             context
                 .fresh_file(SWEEP_FILE)
                 .map_err(|detail| (detail, FILES.fix))
-                .and_then(|_| judge_sweep(report)),
+                .and_then(|_| both())
+                .and_then(|(b, i)| judge_sweep(report, context.seed, &b.history, &i.history)),
         ),
-        item(kfold, judge_kfold(report, folds(context.profile).folds)),
+        item(noise, judge_noise(report)),
         item(
             predict,
             answers
@@ -169,9 +310,7 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
             answers
                 .as_ref()
                 .map_err(|e| (e.to_string(), READ.fix))
-                .and_then(|a| {
-                    both().and_then(|(b, i)| judge_read(a, report, &b.history, &i.history))
-                }),
+                .and_then(|a| judge_read_of(context, a, report)),
         ),
     ]
 }
@@ -194,7 +333,7 @@ fn augmentation_of(config: &RunConfig) -> Augmentation {
     config.fit.augmentation.unwrap_or_default()
 }
 
-fn judge_runs(baseline: &SavedRun, improved: &SavedRun) -> Result<String, Failure> {
+fn judge_runs(baseline: &SavedRun, improved: &SavedRun, seed: u64) -> Result<String, Failure> {
     let expected: Augmentation = IMPROVED_AUGMENTATION
         .parse()
         .expect("the course's augmentation parses");
@@ -218,7 +357,7 @@ fn judge_runs(baseline: &SavedRun, improved: &SavedRun) -> Result<String, Failur
         ));
     }
     for (name, same) in [
-        ("seed", b.seed == i.seed),
+        ("seed", b.seed == i.seed && b.seed == seed),
         ("epochs", b.epochs == i.epochs && b.epochs == EPOCHS),
         (
             "learning rate",
@@ -240,24 +379,29 @@ fn judge_runs(baseline: &SavedRun, improved: &SavedRun) -> Result<String, Failur
 }
 
 fn judge_histories(
-    snapshots: &Path,
+    context: &CheckContext,
     baseline: &History,
     improved: &History,
 ) -> Result<String, Failure> {
     let mut details = Vec::new();
+    let mut origin = None;
     for (run, history, name) in [
         ("baseline", baseline, BASELINE_SNAPSHOT),
         ("improved", improved, IMPROVED_SNAPSHOT),
     ] {
-        let snapshot = read_snapshot(&snapshot_path(snapshots, name))
-            .map_err(|detail| (detail, HISTORY.fix))?;
-        let reference: Vec<ReferenceEpoch> = serde_json::from_value(snapshot.value.clone())
-            .map_err(|e| (format!("{}: {e}", snapshot.path.display()), HISTORY.fix))?;
-        compare_history(history, &reference, &HISTORY_BANDS)
+        let reference = context
+            .reference_or_snapshot(name)
+            .map_err(|d| (d, HISTORY.fix))?;
+        compare_history(history, &reference.0, &HISTORY_BANDS)
             .map_err(|detail| (format!("{run}: {detail}"), HISTORY.fix))?;
-        details.push(format!("{run}: {} epochs", reference.len()));
+        details.push(format!("{run}: {} epochs", reference.0.len()));
+        origin = Some(reference.1);
     }
-    Ok(format!("{} within the bands", details.join(", ")))
+    Ok(format!(
+        "{} within the bands (reference: {})",
+        details.join(", "),
+        origin.unwrap_or_default()
+    ))
 }
 
 fn judge_chart(context: &CheckContext) -> Result<String, Failure> {
@@ -338,192 +482,409 @@ fn judge_table(
     ))
 }
 
-/// One trial of the sweep as report.json lists it.
+/// One recipe of the sweep as report.json lists it.
 #[derive(Debug, Clone, PartialEq)]
 struct TrialSeen {
-    learning_rate: f64,
     augmentation: String,
-    val_accuracy: f64,
+    seeds: Vec<u64>,
+    val_accuracy: Vec<f64>,
+    mean: f64,
+    std: f64,
+    standard_error: f64,
 }
 
 fn trials(value: Option<&Value>) -> Vec<TrialSeen> {
+    let number = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     value
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .map(|trial| TrialSeen {
-            learning_rate: trial["learning_rate"].as_f64().unwrap_or(f64::NAN),
             augmentation: trial["augmentation"].as_str().unwrap_or("").to_string(),
-            val_accuracy: trial["val_accuracy"].as_f64().unwrap_or(f64::NAN),
+            seeds: trial["seeds"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_u64)
+                .collect(),
+            val_accuracy: trial["val_accuracy"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(number)
+                .collect(),
+            mean: number(&trial["mean"]),
+            std: number(&trial["std"]),
+            standard_error: number(&trial["standard_error"]),
         })
         .collect()
 }
 
-fn judge_sweep(report: &StageReport) -> Result<String, Failure> {
+/// Mean, sample standard deviation and standard error of some values.
+fn spread(values: &[f64]) -> (f64, f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    (mean, std, std / n.sqrt())
+}
+
+/// The recipe with the highest mean, the first of equal ones.
+fn best_trial(trials: &[TrialSeen]) -> Option<&TrialSeen> {
+    trials
+        .iter()
+        .fold(None, |best: Option<&TrialSeen>, trial| match best {
+            Some(b) if b.mean >= trial.mean => Some(b),
+            _ => Some(trial),
+        })
+}
+
+fn judge_sweep(
+    report: &StageReport,
+    seed: u64,
+    baseline: &History,
+    improved: &History,
+) -> Result<String, Failure> {
     let seen = trials(report.get("sweep"));
-    let grid_size = SWEEP_LEARNING_RATES.len() * SWEEP_AUGMENTATIONS.len();
-    for rate in SWEEP_LEARNING_RATES {
-        for augmentation in SWEEP_AUGMENTATIONS {
-            let count = seen
-                .iter()
-                .filter(|t| t.learning_rate == rate && t.augmentation == augmentation)
-                .count();
-            if count != 1 {
-                return Err((
-                    format!(
-                        "the sweep has {} trials; learning rate {rate} with augmentation `{augmentation}` appears {count} times (every one of the {grid_size} combinations must appear once)",
-                        seen.len()
-                    ),
-                    SWEEP.fix,
-                ));
-            }
+    let expected_seeds = seeds(seed);
+    for augmentation in SWEEP_AUGMENTATIONS {
+        let count = seen
+            .iter()
+            .filter(|t| t.augmentation == augmentation)
+            .count();
+        if count != 1 {
+            return Err((
+                format!(
+                    "the sweep has {} recipes; augmentation `{augmentation}` appears {count} times (each of the {} must appear once)",
+                    seen.len(),
+                    SWEEP_AUGMENTATIONS.len()
+                ),
+                FILES.fix,
+            ));
         }
     }
-    if seen.len() != grid_size {
+    if seen.len() != SWEEP_AUGMENTATIONS.len() {
         return Err((
             format!(
-                "the sweep has {} trials; the grid has {grid_size}",
-                seen.len()
-            ),
-            SWEEP.fix,
-        ));
-    }
-    if let Some(bad) = seen.iter().find(|t| !(0.0..=1.0).contains(&t.val_accuracy)) {
-        return Err((
-            format!(
-                "the trial at learning rate {} with `{}` has the validation accuracy {}",
-                bad.learning_rate, bad.augmentation, bad.val_accuracy
+                "the sweep has {} recipes; the grid has {}",
+                seen.len(),
+                SWEEP_AUGMENTATIONS.len()
             ),
             FILES.fix,
         ));
     }
+    for trial in &seen {
+        if trial.seeds != expected_seeds || trial.val_accuracy.len() != expected_seeds.len() {
+            return Err((
+                format!(
+                    "the recipe `{}` was trained at the seeds {:?} with {} scores; the page trains each at {expected_seeds:?}",
+                    trial.augmentation,
+                    trial.seeds,
+                    trial.val_accuracy.len()
+                ),
+                FILES.fix,
+            ));
+        }
+        if let Some(bad) = trial
+            .val_accuracy
+            .iter()
+            .find(|a| !(0.0..=1.0).contains(*a))
+        {
+            return Err((
+                format!(
+                    "the recipe `{}` has the validation accuracy {bad}",
+                    trial.augmentation
+                ),
+                FILES.fix,
+            ));
+        }
+        let (mean, std, standard_error) = spread(&trial.val_accuracy);
+        for (name, found, expected, fix) in [
+            ("mean", trial.mean, mean, FILES.fix),
+            ("std", trial.std, std, FILES.fix),
+            (
+                "standard_error",
+                trial.standard_error,
+                standard_error,
+                ERROR.fix,
+            ),
+        ] {
+            if !within(found, expected, EXACT) {
+                return Err((
+                    format!(
+                        "the recipe `{}` has {name} {found:.4}; from its scores it is {expected:.4}",
+                        trial.augmentation
+                    ),
+                    fix,
+                ));
+            }
+        }
+    }
+    // The run folders are the sweep's runs at the run's own seed.
+    let last = |history: &History| {
+        history
+            .final_epoch()
+            .and_then(|row| row.get("val_accuracy"))
+            .unwrap_or(f64::NAN)
+    };
+    for (augmentation, history, folder) in [
+        ("none", baseline, BASELINE_DIR),
+        (IMPROVED_AUGMENTATION, improved, IMPROVED_DIR),
+    ] {
+        let trial = seen
+            .iter()
+            .find(|t| t.augmentation == augmentation)
+            .expect("every recipe appears");
+        if !within(trial.val_accuracy[0], last(history), EXACT) {
+            return Err((
+                format!(
+                    "the sweep's `{augmentation}` at seed {seed} ended at {:.4}, but {folder}/history.json ends at {:.4}: {folder}/ must be that run",
+                    trial.val_accuracy[0],
+                    last(history)
+                ),
+                FILES.fix,
+            ));
+        }
+    }
     let best = best_trial(&seen).expect("a full grid");
-    let named = report
-        .get("sweep_best")
-        .map(|best| trials(Some(&Value::Array(vec![best.clone()]))))
-        .unwrap_or_default();
-    if named.first() != Some(best) {
+    let named = trials(
+        report
+            .get("sweep_best")
+            .map(|b| Value::Array(vec![b.clone()]))
+            .as_ref(),
+    );
+    if named.first().map(|t| &t.augmentation) != Some(&best.augmentation) {
         return Err((
             format!(
-                "sweep_best is {:?}; the highest validation accuracy ({:.4}) is learning rate {} with `{}`",
-                named.first(),
-                best.val_accuracy,
-                best.learning_rate,
+                "sweep_best names {:?}; the highest mean ({:.4}) is `{}`",
+                named.first().map(|t| t.augmentation.clone()),
+                best.mean,
                 best.augmentation
             ),
             FILES.fix,
         ));
     }
     Ok(format!(
-        "{grid_size} trials; best: learning rate {}, `{}`, {:.3}",
-        best.learning_rate, best.augmentation, best.val_accuracy
+        "{} recipes at seeds {expected_seeds:?}; best: `{}`, {:.3} ± {:.3} (standard error)",
+        seen.len(),
+        best.augmentation,
+        best.mean,
+        best.standard_error
     ))
 }
 
-/// The trial with the highest validation accuracy, the first of equal ones.
-fn best_trial(trials: &[TrialSeen]) -> Option<&TrialSeen> {
-    trials
-        .iter()
-        .fold(None, |best: Option<&TrialSeen>, trial| match best {
-            Some(b) if b.val_accuracy >= trial.val_accuracy => Some(b),
-            _ => Some(trial),
-        })
+/// The difference between the recipes, recomputed from the sweep's scores.
+#[derive(Debug, Clone, PartialEq)]
+struct DifferenceSeen {
+    differences: Vec<f64>,
+    mean: f64,
+    std: f64,
+    standard_error: f64,
+    real: bool,
 }
 
-fn judge_kfold(report: &StageReport, folds: usize) -> Result<String, Failure> {
-    let kfold = report.get("kfold").cloned().unwrap_or(Value::Null);
-    let scores: Vec<f64> = kfold["scores"]
+/// Improved minus baseline, seed by seed, from the sweep's rows, and their spread.
+fn recomputed_difference(sweep: Option<&Value>) -> Result<DifferenceSeen, String> {
+    let seen = trials(sweep);
+    let scores = |augmentation: &str| {
+        seen.iter()
+            .find(|t| t.augmentation == augmentation)
+            .map(|t| t.val_accuracy.clone())
+            .ok_or_else(|| format!("the sweep has no recipe `{augmentation}`"))
+    };
+    let (baseline, improved) = (scores("none")?, scores(IMPROVED_AUGMENTATION)?);
+    if baseline.len() != improved.len() || baseline.len() < 2 {
+        return Err(format!(
+            "the sweep has {} baseline and {} improved scores; a standard error needs two or more of each, at the same seeds",
+            baseline.len(),
+            improved.len()
+        ));
+    }
+    let differences: Vec<f64> = improved.iter().zip(&baseline).map(|(i, b)| i - b).collect();
+    let (mean, std, standard_error) = spread(&differences);
+    Ok(DifferenceSeen {
+        real: mean > REAL_BEYOND * standard_error,
+        differences,
+        mean,
+        std,
+        standard_error,
+    })
+}
+
+fn judge_noise(report: &StageReport) -> Result<String, Failure> {
+    let truth = recomputed_difference(report.get("sweep")).map_err(|e| (e, FILES.fix))?;
+    let written = report.get("difference").cloned().unwrap_or(Value::Null);
+    let found: Vec<f64> = written["differences"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(Value::as_f64)
+        .map(|v| v.as_f64().unwrap_or(f64::NAN))
         .collect();
-    if scores.len() != folds || scores.iter().any(|s| !(0.0..=1.0).contains(s)) {
+    if found.len() != truth.differences.len()
+        || found
+            .iter()
+            .zip(&truth.differences)
+            .any(|(f, t)| !within(*f, *t, EXACT))
+    {
         return Err((
             format!(
-                "report.json's kfold has the scores {scores:?}; {folds} accuracies between 0 and 1 were expected, one per fold"
+                "difference.differences is {found:?}; improved minus baseline, seed by seed, is {:?}",
+                rounded(&truth.differences)
             ),
             FILES.fix,
         ));
     }
-    let mean = scores.iter().sum::<f64>() / folds as f64;
-    let std = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / folds as f64).sqrt();
-    for (name, expected) in [("mean", mean), ("std", std)] {
-        let found = kfold[name].as_f64();
-        if !found.is_some_and(|f| within(f, expected, EXACT)) {
+    for (name, expected, fix) in [
+        ("mean", truth.mean, FILES.fix),
+        ("std", truth.std, FILES.fix),
+        ("standard_error", truth.standard_error, ERROR.fix),
+    ] {
+        let value = written[name].as_f64();
+        if !value.is_some_and(|v| within(v, expected, EXACT)) {
             return Err((
                 format!(
-                    "kfold.{name} is {}; from the scores it is {expected:.4}",
-                    found.map_or("missing".into(), |f| format!("{f:.4}"))
+                    "difference.{name} is {}; from the differences it is {expected:.4}",
+                    value.map_or("missing".into(), |v| format!("{v:.4}"))
                 ),
-                FILES.fix,
+                fix,
             ));
         }
     }
-    Ok(format!("{folds} folds: {mean:.3} ± {std:.3}"))
+    if written["real"].as_bool() != Some(truth.real) {
+        return Err((
+            format!(
+                "difference.real is {}; the mean {:+.4} is {} two standard errors ({:.4})",
+                written["real"],
+                truth.mean,
+                if truth.real { "beyond" } else { "within" },
+                REAL_BEYOND * truth.standard_error
+            ),
+            ERROR.fix,
+        ));
+    }
+    Ok(format!(
+        "{:+.3} ± {:.3} (standard error): {}",
+        truth.mean,
+        truth.standard_error,
+        if truth.real {
+            "real"
+        } else {
+            "within the noise"
+        }
+    ))
+}
+
+fn rounded(values: &[f64]) -> Vec<f64> {
+    values.iter().map(|v| (v * 1e4).round() / 1e4).collect()
 }
 
 fn gap_of(history: &History) -> f64 {
     expected_row(history)[4].1
 }
 
-fn judge_read(
+/// What a read must say: the gaps, the sweep's winner and the difference.
+#[derive(Debug, Clone, PartialEq)]
+struct ReadTruth {
+    baseline_gap: f64,
+    improved_gap: f64,
+    best: String,
+    difference: DifferenceSeen,
+}
+
+/// The truth of report values (this run's, or the snapshot's).
+fn read_truth(values: &Value) -> Result<ReadTruth, String> {
+    let gap = |i: usize| {
+        values["runs"][i]["gap"]
+            .as_f64()
+            .ok_or_else(|| format!("no gap for runs[{i}]"))
+    };
+    Ok(ReadTruth {
+        baseline_gap: gap(0)?,
+        improved_gap: gap(1)?,
+        best: best_trial(&trials(Some(&values["sweep"])))
+            .map(|t| t.augmentation.clone())
+            .ok_or("the run has no sweep to read")?,
+        difference: recomputed_difference(Some(&values["sweep"]))?,
+    })
+}
+
+/// The read is judged against the run the learner read: their own check run at
+/// the default seed. Grading runs at a hidden seed, so there it is held to the
+/// reference solution's check run at the default seed (the snapshot), the run
+/// the learner's own check made.
+fn judge_read_of(
+    context: &CheckContext,
     answers: &Answers,
     report: &StageReport,
-    baseline: &History,
-    improved: &History,
 ) -> Result<String, Failure> {
+    if context.seed == DEFAULT_SEED {
+        let values = serde_json::to_value(&report.values).unwrap_or(Value::Null);
+        let truth = read_truth(&values).map_err(|e| (e, FILES.fix))?;
+        return judge_read(answers, &truth);
+    }
+    let snapshot = read_snapshot(&snapshot_path(&context.snapshots, OUTPUTS_SNAPSHOT))
+        .map_err(|e| (e, READ.fix))?;
+    let truth = read_truth(&snapshot.value)
+        .map_err(|e| (format!("{}: {e}", snapshot.path.display()), READ.fix))?;
+    judge_read(answers, &truth)
+        .map(|detail| format!("{detail} (your check's run, seed {DEFAULT_SEED})"))
+}
+
+fn judge_read(answers: &Answers, truth: &ReadTruth) -> Result<String, Failure> {
     let problem = |e: AnswerProblem| (e.to_string(), READ.fix);
     let shrank = answers
         .choice("read", "gap_shrank", &["yes", "no"])
         .map_err(problem)?;
-    let rate = answers
-        .number("read", "best_learning_rate")
-        .map_err(problem)?;
-    let augmentation = answers
+    let best = answers
         .choice("read", "best_augmentation", &SWEEP_AUGMENTATIONS)
         .map_err(problem)?;
-    let spread = answers.number("read", "kfold_spread").map_err(problem)?;
+    let mean = answers.number("read", "mean_difference").map_err(problem)?;
+    let error = answers.number("read", "standard_error").map_err(problem)?;
+    let real = answers
+        .choice("read", "real", &["yes", "no"])
+        .map_err(problem)?;
     answers.text("read", "in_your_words").map_err(problem)?;
 
     let mut wrong = Vec::new();
-    let (before, after) = (gap_of(baseline), gap_of(improved));
-    let truth = if after < before { "yes" } else { "no" };
-    if shrank != truth {
+    let (before, after) = (truth.baseline_gap, truth.improved_gap);
+    let shrank_truth = if after < before { "yes" } else { "no" };
+    if shrank != shrank_truth {
         wrong.push(format!(
-            "gap_shrank = {shrank}, but the gap went from {before:+.3} (baseline) to {after:+.3} (improved): {truth}"
+            "gap_shrank = {shrank}, but the gap went from {before:+.3} (baseline) to {after:+.3} (improved): {shrank_truth}"
         ));
     }
-    let seen = trials(report.get("sweep"));
-    match best_trial(&seen) {
-        Some(best) => {
-            if !within(rate, best.learning_rate, best.learning_rate * 1e-6) {
-                wrong.push(format!(
-                    "best_learning_rate = {rate}, but the sweep's best trial has {}",
-                    best.learning_rate
-                ));
-            }
-            if augmentation != best.augmentation {
-                wrong.push(format!(
-                    "best_augmentation = {augmentation}, but the sweep's best trial has `{}`",
-                    best.augmentation
-                ));
-            }
-        }
-        None => wrong.push("the run has no sweep to read".into()),
-    }
-    let std = report
-        .get("kfold")
-        .and_then(|k| k["std"].as_f64())
-        .unwrap_or(f64::NAN);
-    if !within(spread, std, COPIED) {
+    if best != truth.best {
         wrong.push(format!(
-            "kfold_spread = {spread}, but the k-fold scores' std is {std:.4}"
+            "best_augmentation = {best}, but the sweep's best recipe is `{}`",
+            truth.best
+        ));
+    }
+    let d = &truth.difference;
+    if !within(mean, d.mean, COPIED) {
+        wrong.push(format!(
+            "mean_difference = {mean}, but improved minus baseline averages {:.4} over the seeds",
+            d.mean
+        ));
+    }
+    if !within(error, d.standard_error, COPIED) {
+        wrong.push(format!(
+            "standard_error = {error}, but the differences' standard error is {:.4} (sample standard deviation {:.4} over the square root of {})",
+            d.standard_error,
+            d.std,
+            d.differences.len()
+        ));
+    }
+    let real_truth = if d.real { "yes" } else { "no" };
+    if real != real_truth {
+        wrong.push(format!(
+            "real = {real}, but the mean {:+.3} is {} two standard errors ({:.3}): {real_truth}",
+            d.mean,
+            if d.real { "beyond" } else { "within" },
+            REAL_BEYOND * d.standard_error
         ));
     }
     if wrong.is_empty() {
         Ok(format!(
-            "gap shrank: {shrank}; best {rate} with {augmentation}"
+            "gap shrank: {shrank}; best {best}; {mean:+.3} ± {error:.3}, real: {real}"
         ))
     } else {
         Err((wrong.join("\n"), READ.fix))
@@ -533,6 +894,7 @@ fn judge_read(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn history(rows: &[(f64, f64)]) -> History {
         let mut history = History::new();
@@ -570,16 +932,21 @@ mod tests {
         Value::Object(row)
     }
 
-    fn grid(scores: [f64; 4]) -> Value {
-        let mut trials = Vec::new();
-        let mut index = 0;
-        for rate in SWEEP_LEARNING_RATES {
-            for augmentation in SWEEP_AUGMENTATIONS {
-                trials.push(serde_json::json!({"learning_rate": rate, "augmentation": augmentation, "val_accuracy": scores[index]}));
-                index += 1;
-            }
-        }
-        Value::Array(trials)
+    /// A sweep row with its spread computed as the solution does.
+    fn trial(augmentation: &str, scores: &[f64]) -> Value {
+        let (mean, std, standard_error) = spread(scores);
+        serde_json::json!({
+            "augmentation": augmentation,
+            "seeds": seeds(42),
+            "val_accuracy": scores,
+            "mean": mean,
+            "std": std,
+            "standard_error": standard_error,
+        })
+    }
+
+    fn sweep(baseline: &[f64], improved: &[f64]) -> Value {
+        serde_json::json!([trial("none", baseline), trial("flip,crop", improved)])
     }
 
     #[test]
@@ -599,92 +966,91 @@ mod tests {
             detail.starts_with("the improved row's gap is missing"),
             "{detail}"
         );
-        // Validation minus training: the wrong sign.
-        let mut flipped = row(&baseline);
-        flipped["gap"] = serde_json::json!(-0.2);
-        let bad = report(&[("runs", serde_json::json!([flipped, row(&improved)]))]);
-        assert_eq!(
-            judge_table(&bad, &baseline, &improved).unwrap_err().1,
-            GAP.fix
-        );
     }
 
     #[test]
-    fn the_sweep_must_cover_the_grid_and_name_its_best_trial() {
-        let scores = [0.30, 0.31, 0.36, 0.34];
-        let best = serde_json::json!({"learning_rate": 3e-3, "augmentation": "none", "val_accuracy": 0.36});
-        let good = report(&[("sweep", grid(scores)), ("sweep_best", best.clone())]);
-        assert!(
-            judge_sweep(&good)
-                .unwrap()
-                .contains("best: learning rate 0.003, `none`")
-        );
-        // Only the learning rates: the untouched exercise.
-        let rates_only: Vec<Value> = SWEEP_LEARNING_RATES
-            .iter()
-            .map(|rate| serde_json::json!({"learning_rate": rate, "augmentation": "none", "val_accuracy": 0.3}))
-            .collect();
-        let bad = report(&[("sweep", Value::Array(rates_only)), ("sweep_best", best)]);
-        let (detail, fix) = judge_sweep(&bad).unwrap_err();
-        assert_eq!(fix, SWEEP.fix);
-        assert!(detail.starts_with("the sweep has 2 trials"), "{detail}");
+    fn the_sweep_must_train_every_recipe_at_the_seeds_and_name_the_best() {
+        let baseline = history(&[(0.9, 0.45)]);
+        let improved = history(&[(0.6, 0.58)]);
+        let rows = sweep(&[0.45, 0.47, 0.46], &[0.58, 0.60, 0.62]);
+        let best = trial("flip,crop", &[0.58, 0.60, 0.62]);
+        let good = report(&[("sweep", rows.clone()), ("sweep_best", best)]);
+        let detail = judge_sweep(&good, 42, &baseline, &improved).unwrap();
+        assert!(detail.contains("best: `flip,crop`, 0.600"), "{detail}");
         // The wrong winner.
-        let wrong = serde_json::json!({"learning_rate": 1e-3, "augmentation": "none", "val_accuracy": 0.30});
-        let bad = report(&[("sweep", grid(scores)), ("sweep_best", wrong)]);
-        assert!(judge_sweep(&bad).unwrap_err().0.starts_with("sweep_best"));
+        let wrong = report(&[
+            ("sweep", rows.clone()),
+            ("sweep_best", trial("none", &[0.45, 0.47, 0.46])),
+        ]);
+        let (detail, _) = judge_sweep(&wrong, 42, &baseline, &improved).unwrap_err();
+        assert!(detail.starts_with("sweep_best"), "{detail}");
+        // Another seed's runs.
+        let (detail, _) = judge_sweep(&good, 7, &baseline, &improved).unwrap_err();
+        assert!(detail.contains("seeds [42, 43, 44]"), "{detail}");
+        // A standard error divided by n, not its square root.
+        let mut bad_rows = rows;
+        let n = 3.0;
+        bad_rows[1]["standard_error"] = serde_json::json!(bad_rows[1]["std"].as_f64().unwrap() / n);
+        let bad = report(&[
+            ("sweep", bad_rows),
+            ("sweep_best", trial("flip,crop", &[0.58, 0.60, 0.62])),
+        ]);
+        let (detail, fix) = judge_sweep(&bad, 42, &baseline, &improved).unwrap_err();
+        assert!(detail.contains("standard_error"), "{detail}");
+        assert_eq!(fix, ERROR.fix);
     }
 
     #[test]
-    fn kfold_scores_mean_and_spread_are_recomputed() {
-        let good = report(&[(
-            "kfold",
-            serde_json::json!({"scores": [0.3, 0.4, 0.5], "mean": 0.4, "std": (0.02f64 / 3.0).sqrt()}),
-        )]);
-        assert_eq!(judge_kfold(&good, 3).unwrap(), "3 folds: 0.400 ± 0.082");
-        assert!(judge_kfold(&good, 5).is_err());
-        let sample_std = report(&[(
-            "kfold",
-            serde_json::json!({"scores": [0.3, 0.4, 0.5], "mean": 0.4, "std": 0.1}),
-        )]);
+    fn the_difference_is_recomputed_seed_by_seed() {
+        let rows = sweep(&[0.45, 0.47, 0.46], &[0.58, 0.60, 0.62]);
+        let truth = recomputed_difference(Some(&rows)).unwrap();
+        assert!(truth.real);
+        let written = serde_json::json!({
+            "differences": truth.differences,
+            "mean": truth.mean,
+            "std": truth.std,
+            "standard_error": truth.standard_error,
+            "real": true,
+        });
+        let good = report(&[("sweep", rows.clone()), ("difference", written.clone())]);
+        assert!(judge_noise(&good).unwrap().ends_with("real"));
+        let mut wrong = written;
+        wrong["real"] = Value::Bool(false);
+        let bad = report(&[("sweep", rows), ("difference", wrong)]);
         assert!(
-            judge_kfold(&sample_std, 3)
+            judge_noise(&bad)
                 .unwrap_err()
                 .0
-                .starts_with("kfold.std")
+                .starts_with("difference.real")
         );
+        // Noisy seeds: a mean within two standard errors is not real.
+        let noisy = sweep(&[0.45, 0.50, 0.46], &[0.55, 0.44, 0.50]);
+        assert!(!recomputed_difference(Some(&noisy)).unwrap().real);
     }
 
     #[test]
     fn the_read_is_checked_against_the_numbers() {
-        let baseline = history(&[(0.3, 0.28), (0.6, 0.4)]);
-        let improved = history(&[(0.25, 0.3), (0.45, 0.42)]);
-        let run = report(&[
-            ("sweep", grid([0.30, 0.31, 0.36, 0.34])),
-            ("kfold", serde_json::json!({"std": 0.0421})),
-        ]);
-        let answers = |shrank: &str, rate: f64, augmentation: &str, spread: f64| {
+        let baseline = history(&[(0.6, 0.4)]);
+        let improved = history(&[(0.45, 0.42)]);
+        let values = serde_json::json!({
+            "runs": [row(&baseline), row(&improved)],
+            "sweep": sweep(&[0.45, 0.47, 0.46], &[0.58, 0.60, 0.62]),
+        });
+        let truth = read_truth(&values).unwrap();
+        let answers = |shrank: &str, best: &str, mean: f64, error: f64, real: &str| {
             let text = format!(
-                "[read]\ngap_shrank = \"{shrank}\"\nbest_learning_rate = {rate}\nbest_augmentation = \"{augmentation}\"\nkfold_spread = {spread}\nin_your_words = \"fine\"\n"
+                "[read]\ngap_shrank = \"{shrank}\"\nbest_augmentation = \"{best}\"\nmean_difference = {mean}\nstandard_error = {error}\nreal = \"{real}\"\nin_your_words = \"fine\"\n"
             );
             Answers::parse(&text, Path::new("answers.toml")).unwrap()
         };
-        assert!(
-            judge_read(
-                &answers("yes", 0.003, "none", 0.042),
-                &run,
-                &baseline,
-                &improved
-            )
-            .is_ok()
+        let d = &truth.difference;
+        let (mean, error) = (
+            (d.mean * 1e3).round() / 1e3,
+            (d.standard_error * 1e3).round() / 1e3,
         );
-        let (detail, fix) = judge_read(
-            &answers("no", 0.001, "flip,crop", 0.1),
-            &run,
-            &baseline,
-            &improved,
-        )
-        .unwrap_err();
+        assert!(judge_read(&answers("yes", "flip,crop", mean, error, "yes"), &truth).is_ok());
+        let (detail, fix) = judge_read(&answers("no", "none", 0.5, 0.1, "no"), &truth).unwrap_err();
         assert_eq!(fix, READ.fix);
-        assert_eq!(detail.lines().count(), 4, "{detail}");
+        assert_eq!(detail.lines().count(), 5, "{detail}");
     }
 }

@@ -1,5 +1,6 @@
-//! Stage 10, Demo evidence: the report of the improved run against the baseline,
-//! built in this run, every number on it traced back to the run's own files.
+//! Stage 10, Demo evidence: the report of the run validation chose against the
+//! other recipe, built in this run, every number on it traced back to the run's
+//! own files (and the test-set ledger that counted its look).
 
 use std::path::{Path, PathBuf};
 
@@ -7,14 +8,96 @@ use kindling::evaluation::{TEST_METRICS_FILE, TestMetrics};
 use kindling::report::{REPORT_HTML, REPORT_MARKDOWN, REPORT_SOURCES, read_source};
 use serde_json::Value;
 
+use kindling::data::{Ledger, TEST_OPENED_FILE};
+
 use super::stage06::judge_opened;
 use super::{Hint, StageInfo};
 use crate::answers::{AnswerProblem, Answers};
 use crate::check::{CheckContext, CheckItem, Failure};
+use crate::claims::{Claim, RunFiles, Verdict};
+use crate::facts::DEFAULT_SEED;
 use crate::facts::stage10::{
     BASELINE_DIR, COMMAND, IMPROVED_DIR, LIMITATION_WORDS, REPORT_DIR, sizes,
 };
 use crate::report::StageReport;
+use crate::snapshot::{read_snapshot, snapshot_path};
+
+/// The snapshot of the reference solution's check run (default seed): a read
+/// graded at another seed is held to it.
+pub const OUTPUTS_SNAPSHOT: &str = "stage10_outputs";
+
+/// What the page says about the run, each judged from its files (see `crate::claims`).
+pub const CLAIMS: [Claim; 3] = [
+    Claim {
+        id: "s10.validation_chooses_improved",
+        statement: "validation chooses the improved recipe: its validation accuracy is higher than the baseline's",
+        unit: "accuracy",
+        judge: |run| {
+            let (baseline, improved) = validation_scores(&run.dir)?;
+            Ok(Verdict::above(
+                improved,
+                baseline,
+                format!("baseline {baseline:.3}, improved {improved:.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s10.test_near_validation",
+        statement: "the chosen model's test accuracy lands within 0.06 of its validation accuracy (a sealed test set gives a fair estimate; 0.06 is about two standard errors of a 200-image validation accuracy)",
+        unit: "accuracy",
+        judge: |run| {
+            let metrics = chosen_metrics(run)?;
+            let validation = metrics
+                .validation_accuracy
+                .ok_or("test_metrics.json has no validation accuracy")?;
+            let apart = (metrics.accuracy - validation).abs();
+            Ok(Verdict::below(
+                apart,
+                0.06,
+                format!("test {:.3}, validation {validation:.3}", metrics.accuracy),
+            ))
+        },
+    },
+    Claim {
+        id: "s10.looked_once",
+        statement: "in a fresh runs folder, the report says the test set was looked at once",
+        unit: "looks",
+        judge: |run| {
+            let looks = run.number("/times_opened")?;
+            Ok(Verdict::below(
+                looks,
+                1.5,
+                format!("{looks} looks in the ledger"),
+            ))
+        },
+    },
+];
+
+/// The last validation accuracy of each run folder of a stage 10 run.
+fn validation_scores(out: &Path) -> Result<(f64, f64), String> {
+    let score = |folder: &str| {
+        kindling::evaluation::validation_accuracy(&out.join(folder))
+            .ok_or_else(|| format!("{folder}/history.json has no validation accuracy"))
+    };
+    Ok((score(BASELINE_DIR)?, score(IMPROVED_DIR)?))
+}
+
+/// The folder validation chooses: the higher validation accuracy, the baseline on a tie.
+fn chosen_folder(out: &Path) -> Result<&'static str, String> {
+    let (baseline, improved) = validation_scores(out)?;
+    Ok(if improved > baseline {
+        IMPROVED_DIR
+    } else {
+        BASELINE_DIR
+    })
+}
+
+fn chosen_metrics(run: &RunFiles) -> Result<TestMetrics, String> {
+    let folder = chosen_folder(&run.dir)?;
+    let path = run.dir.join(folder).join(TEST_METRICS_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
 
 /// Stage 10's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -22,7 +105,7 @@ pub const STAGE: StageInfo = StageInfo {
     name: "Demo evidence",
     items: &ITEMS,
     hints: &HINTS,
-    // Two trainings and an evaluation: about 40 seconds on a 2-core laptop.
+    // Two 30-epoch trainings on 1,000 images and an evaluation.
     time_limit: 180,
     evaluate: Some(evaluate),
 };
@@ -30,7 +113,7 @@ pub const STAGE: StageInfo = StageInfo {
 const ITEMS: [(&str, &str); 7] = [
     (
         "s10.evaluated",
-        "The improved run was evaluated in this run: the sealed test set opened once, recorded in improved/test_opened.json",
+        "Validation chose the run (the higher validation accuracy of baseline/ and improved/), and only that run was evaluated in this run: the sealed test set opened once, recorded in its test_opened.json",
     ),
     (
         "s10.report",
@@ -42,7 +125,7 @@ const ITEMS: [(&str, &str); 7] = [
     ),
     (
         "s10.baseline",
-        "The report compares the improved run with the baseline run",
+        "The report compares the chosen run with the other recipe's run",
     ),
     (
         "s10.limitation",
@@ -51,20 +134,20 @@ const ITEMS: [(&str, &str); 7] = [
     ("s10.predict", "answers.toml holds your prediction"),
     (
         "s10.read",
-        "answers.toml: your read (test accuracy and the weakest class) agrees with the report",
+        "answers.toml: your read (the run validation chose, its test accuracy and the weakest class) agrees with the report",
     ),
 ];
 
 const HINTS: [Hint; 6] = [
     Hint {
-        symptom: "test_opened.json is missing from improved/, or records more than one opening",
-        cause: "the test set was opened elsewhere, without a record, or more than once",
-        fix: "keep step 2 of run(): open it once with splits.test.open_recorded(&opening, &improved_dir)",
+        symptom: "The evaluated item names the wrong run, or test_opened.json is missing or records more than one opening",
+        cause: "choose still returns its placeholder (always the same run), the test set was opened for the other run, or opened more than once",
+        fix: "reread step 2 of the page: validation alone decides which run sees the test set, and that run looks once",
     },
     Hint {
         symptom: "report.html, report.md or report_sources.json is missing",
         cause: "build_report was not called, or writes somewhere else",
-        fix: "keep step 3 of run(): build_report(&improved_dir, &baseline_dir, &out.join(REPORT_DIR))",
+        fix: "keep step 4 of run() as the page shows it: the report is built last, into report/",
     },
     Hint {
         symptom: "A number on the page is not in the file it names",
@@ -72,9 +155,9 @@ const HINTS: [Hint; 6] = [
         fix: "build the report last, from the run folders this run wrote (improved/ and baseline/)",
     },
     Hint {
-        symptom: "The report has no baseline comparison",
-        cause: "ReportOptions.baseline is still None",
-        fix: "set baseline: Some(baseline.to_path_buf()) in build_report",
+        symptom: "The report has no comparison with the other run",
+        cause: "build_report still leaves the run to compare with out of ReportOptions",
+        fix: "reread step 4 of the page: the report compares the chosen run with the other recipe's run",
     },
     Hint {
         symptom: "The limitation item says your words are missing or too short",
@@ -84,7 +167,7 @@ const HINTS: [Hint; 6] = [
     Hint {
         symptom: "The checker says your read disagrees with the numbers",
         cause: "the read was written from the full run, or from memory",
-        fix: "read report/report.md of the check run (runs/check/stage10/): copy the test accuracy and the class with the lowest F1",
+        fix: "read report/report.md of the check run (runs/check/stage10/): the run it reports on, its test accuracy and the class with the lowest F1",
     },
 ];
 const OPENED: Hint = HINTS[0];
@@ -97,7 +180,7 @@ const READ: Hint = HINTS[5];
 /// A copied number agrees when it is right to three decimals.
 const COPIED: f64 = 0.0005 + 1e-9;
 
-fn evaluate(context: &CheckContext, _report: &StageReport) -> Vec<CheckItem> {
+fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
     let [
         evaluated,
         built,
@@ -108,24 +191,43 @@ fn evaluate(context: &CheckContext, _report: &StageReport) -> Vec<CheckItem> {
         read,
     ] = ITEMS;
     let item = CheckItem::judged;
-    let improved = CheckContext {
-        out_dir: context.out_dir.join(IMPROVED_DIR),
+    let chosen = chosen_folder(&context.out_dir);
+    let chosen_context = CheckContext {
+        out_dir: context
+            .out_dir
+            .join(chosen.as_ref().copied().unwrap_or(IMPROVED_DIR)),
         ..context.clone()
     };
     let pages = read_pages(context);
     let pages_or = || pages.as_ref().map_err(Clone::clone);
-    let metrics = read_metrics(&improved);
+    let metrics = chosen
+        .clone()
+        .map_err(|e| (e, OPENED.fix))
+        .and_then(|folder| read_metrics(&chosen_context, folder));
     let answers = context.answers();
+    let other = chosen.as_ref().map(|&c| {
+        if c == BASELINE_DIR {
+            IMPROVED_DIR
+        } else {
+            BASELINE_DIR
+        }
+    });
     vec![
         item(
             evaluated,
-            judge_opened(&improved, COMMAND, sizes(context.profile).test),
+            chosen
+                .clone()
+                .map_err(|e| (e, OPENED.fix))
+                .and_then(|folder| judge_evaluated(context, &chosen_context, folder)),
         ),
         item(built, pages_or().and_then(judge_self_contained)),
         item(traced, pages_or().and_then(|p| judge_traced(context, p))),
         item(
             baseline,
-            pages_or().and_then(|p| judge_baseline(context, p)),
+            pages_or().and_then(|p| {
+                let other = other.map_err(|e| (e.clone(), OPENED.fix))?;
+                judge_baseline(context, p, other)
+            }),
         ),
         item(
             limitation,
@@ -150,12 +252,33 @@ fn evaluate(context: &CheckContext, _report: &StageReport) -> Vec<CheckItem> {
             answers
                 .as_ref()
                 .map_err(|e| (e.to_string(), READ.fix))
-                .and_then(|a| {
-                    let metrics = metrics.as_ref().map_err(Clone::clone)?;
-                    judge_read(a, metrics)
-                }),
+                .and_then(|a| judge_read_of(context, a, report, &metrics)),
         ),
     ]
+}
+
+/// Only the chosen run looked at the test set, once; the run named it chosen.
+fn judge_evaluated(
+    context: &CheckContext,
+    chosen: &CheckContext,
+    folder: &str,
+) -> Result<String, Failure> {
+    let other = if folder == BASELINE_DIR {
+        IMPROVED_DIR
+    } else {
+        BASELINE_DIR
+    };
+    if context.out_dir.join(other).join(TEST_OPENED_FILE).exists() {
+        return Err((
+            format!(
+                "{other}/ opened the test set, but validation chose {folder}/: only the chosen run may look"
+            ),
+            OPENED.fix,
+        ));
+    }
+    let opened = judge_opened(chosen, COMMAND, sizes(context.profile).test)
+        .map_err(|(detail, fix)| (format!("{folder}/: {detail}"), fix))?;
+    Ok(format!("validation chose {folder}/; {opened}"))
 }
 
 const PREDICT_FIX: &str =
@@ -186,10 +309,10 @@ fn read_pages(context: &CheckContext) -> Result<Pages, Failure> {
     })
 }
 
-fn read_metrics(improved: &CheckContext) -> Result<TestMetrics, Failure> {
-    let path = improved
+fn read_metrics(chosen: &CheckContext, folder: &str) -> Result<TestMetrics, Failure> {
+    let path = chosen
         .fresh_file(TEST_METRICS_FILE)
-        .map_err(|detail| (format!("{IMPROVED_DIR}/{detail}"), OPENED.fix))?;
+        .map_err(|detail| (format!("{folder}/{detail}"), OPENED.fix))?;
     let text = std::fs::read_to_string(&path).map_err(|e| (e.to_string(), OPENED.fix))?;
     serde_json::from_str(&text).map_err(|e| (format!("{}: {e}", path.display()), OPENED.fix))
 }
@@ -276,11 +399,31 @@ fn matches_shown(value: f64, shown: &str) -> bool {
 /// file), which must be a file of this run, written in this run.
 fn traced_value(context: &CheckContext, file: &str, field: &str) -> Result<f64, String> {
     let path = PathBuf::from(file);
-    let relative = path
-        .strip_prefix(&context.out_dir)
-        .map_err(|_| format!("{file} is not a file of this run"))?;
-    context.fresh_file(&relative.to_string_lossy())?;
+    match path.strip_prefix(&context.out_dir) {
+        Ok(relative) => {
+            context.fresh_file(&relative.to_string_lossy())?;
+        }
+        // The ledger that counted this run's look lives in the runs root, above
+        // the run's folder; it is the one the run's test_opened.json names.
+        Err(_) if is_this_runs_ledger(context, &path) => {}
+        Err(_) => return Err(format!("{file} is not a file of this run")),
+    }
     read_source(&path, field).map_err(|e| e.to_string())
+}
+
+/// Whether `path` is the ledger a run folder of this run counted its look in.
+fn is_this_runs_ledger(context: &CheckContext, path: &Path) -> bool {
+    [BASELINE_DIR, IMPROVED_DIR].iter().any(|folder| {
+        Ledger::file_of_run(&context.out_dir.join(folder))
+            .ok()
+            .flatten()
+            .is_some_and(|ledger| {
+                let same = |a: &Path, b: &Path| {
+                    std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+                };
+                same(&ledger, path)
+            })
+    })
 }
 
 fn judge_traced(context: &CheckContext, pages: &Pages) -> Result<String, Failure> {
@@ -339,13 +482,13 @@ fn judge_traced(context: &CheckContext, pages: &Pages) -> Result<String, Failure
     ))
 }
 
-fn judge_baseline(context: &CheckContext, pages: &Pages) -> Result<String, Failure> {
-    let baseline = context.out_dir.join(BASELINE_DIR);
+fn judge_baseline(context: &CheckContext, pages: &Pages, other: &str) -> Result<String, Failure> {
+    let baseline = context.out_dir.join(other);
     let named = pages.sources["baseline"].as_str().map(PathBuf::from);
     if named.as_deref() != Some(baseline.as_path()) {
         return Err((
             format!(
-                "report_sources.json names the baseline {}; it should be this run's {}",
+                "report_sources.json compares with {}; it should be this run's other run, {}",
                 named.map_or("null".into(), |p| p.display().to_string()),
                 baseline.display()
             ),
@@ -358,11 +501,11 @@ fn judge_baseline(context: &CheckContext, pages: &Pages) -> Result<String, Failu
         .count();
     if from_baseline == 0 {
         return Err((
-            "no number on the page comes from the baseline's files".into(),
+            format!("no number on the page comes from {other}/'s files"),
             BASELINE.fix,
         ));
     }
-    Ok(format!("{from_baseline} numbers from {BASELINE_DIR}/"))
+    Ok(format!("{from_baseline} numbers from {other}/"))
 }
 
 fn judge_limitation(
@@ -428,40 +571,101 @@ fn own_words(context: &CheckContext) -> Result<String, String> {
         .to_string())
 }
 
-fn judge_read(answers: &Answers, metrics: &TestMetrics) -> Result<String, Failure> {
+/// What a read must say: the chosen run, its test accuracy, its weakest classes.
+#[derive(Debug, Clone, PartialEq)]
+struct ReadTruth {
+    chosen: String,
+    accuracy: f64,
+    weakest: Vec<String>,
+}
+
+impl ReadTruth {
+    fn of(chosen: &str, metrics: &TestMetrics) -> ReadTruth {
+        let lowest = metrics
+            .per_class
+            .iter()
+            .map(|c| c.f1)
+            .fold(f64::INFINITY, f64::min);
+        ReadTruth {
+            chosen: chosen.to_string(),
+            accuracy: metrics.accuracy,
+            weakest: metrics
+                .per_class
+                .iter()
+                .filter(|c| c.f1 == lowest)
+                .map(|c| c.name.clone())
+                .collect(),
+        }
+    }
+}
+
+/// The read is judged against the run the learner read: their own check run at
+/// the default seed. Grading runs at a hidden seed, so there it is held to the
+/// reference solution's check run at the default seed (the snapshot).
+fn judge_read_of(
+    context: &CheckContext,
+    answers: &Answers,
+    report: &StageReport,
+    metrics: &Result<TestMetrics, Failure>,
+) -> Result<String, Failure> {
+    if context.seed == DEFAULT_SEED {
+        let metrics = metrics.as_ref().map_err(Clone::clone)?;
+        let chosen = report
+            .get("chosen")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        return judge_read(answers, &ReadTruth::of(chosen, metrics));
+    }
+    let snapshot = read_snapshot(&snapshot_path(&context.snapshots, OUTPUTS_SNAPSHOT))
+        .map_err(|e| (e, READ.fix))?;
+    let value = &snapshot.value;
+    let truth = ReadTruth {
+        chosen: value["chosen"].as_str().unwrap_or_default().to_string(),
+        accuracy: value["test_accuracy"].as_f64().unwrap_or(f64::NAN),
+        weakest: value["weakest_class"]["name"]
+            .as_str()
+            .map(|name| vec![name.to_string()])
+            .unwrap_or_default(),
+    };
+    judge_read(answers, &truth)
+        .map(|detail| format!("{detail} (your check's run, seed {DEFAULT_SEED})"))
+}
+
+fn judge_read(answers: &Answers, truth: &ReadTruth) -> Result<String, Failure> {
     let problem = |e: AnswerProblem| (e.to_string(), READ.fix);
+    let chosen = answers
+        .choice("read", "chosen", &[BASELINE_DIR, IMPROVED_DIR])
+        .map_err(problem)?;
     let accuracy = answers.number("read", "test_accuracy").map_err(problem)?;
     let weakest = answers.text("read", "weakest_class").map_err(problem)?;
     answers.text("read", "in_your_words").map_err(problem)?;
     let mut wrong = Vec::new();
-    if (accuracy - metrics.accuracy).abs() > COPIED {
+    if chosen != truth.chosen {
         wrong.push(format!(
-            "test_accuracy = {accuracy}, but the report says {:.4}",
-            metrics.accuracy
+            "chosen = {chosen}, but validation chose {}",
+            truth.chosen
         ));
     }
-    let lowest = metrics
-        .per_class
-        .iter()
-        .map(|c| c.f1)
-        .fold(f64::INFINITY, f64::min);
-    let weakest_names: Vec<&str> = metrics
-        .per_class
-        .iter()
-        .filter(|c| c.f1 == lowest)
-        .map(|c| c.name.as_str())
-        .collect();
+    if (accuracy - truth.accuracy).abs() > COPIED {
+        wrong.push(format!(
+            "test_accuracy = {accuracy}, but the report says {:.4}",
+            truth.accuracy
+        ));
+    }
+    let weakest_names: Vec<&str> = truth.weakest.iter().map(String::as_str).collect();
     if !weakest_names
         .iter()
         .any(|name| name.eq_ignore_ascii_case(&weakest))
     {
         wrong.push(format!(
-            "weakest_class = `{weakest}`, but the lowest F1 ({lowest:.3}) is {}'s",
+            "weakest_class = `{weakest}`, but the lowest F1 is {}'s",
             weakest_names.join(" and ")
         ));
     }
     if wrong.is_empty() {
-        Ok(format!("test accuracy {accuracy}, weakest {weakest}"))
+        Ok(format!(
+            "chosen {chosen}, test accuracy {accuracy}, weakest {weakest}"
+        ))
     } else {
         Err((wrong.join("\n"), READ.fix))
     }
