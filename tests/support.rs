@@ -97,6 +97,27 @@ impl StageRun {
     pub fn file(&self, name: &str) -> PathBuf {
         self.out.path().join(name)
     }
+
+    /// Asserts that every claim the stage's page makes about its run
+    /// (`kindling_checker::claims`) holds on this run: at the default seed here,
+    /// at other seeds in `cargo xtask robust`.
+    pub fn assert_claims(&self) {
+        let files = kindling_checker::claims::RunFiles::load(self.out.path())
+            .unwrap_or_else(|e| panic!("the run's files: {e}"));
+        for claim in kindling_checker::claims::for_stage(self.context.stage) {
+            let verdict = claim.judge_run(&files);
+            assert!(
+                verdict.held,
+                "stage {}'s claim {} ({}) does not hold: margin {:+.3} {} ({})",
+                self.context.stage,
+                claim.id,
+                claim.statement,
+                verdict.margin,
+                claim.unit,
+                verdict.detail
+            );
+        }
+    }
 }
 
 /// Where the reference snapshots live.
