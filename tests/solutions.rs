@@ -256,6 +256,7 @@ fn stage06_solution() {
     );
     snapshot("stage06_outputs", &info, &outputs);
     run.assert_book_numbers();
+    run.assert_claims();
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
