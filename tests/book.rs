@@ -232,10 +232,6 @@ const SECTIONS: [&str; 13] = [
 /// Sections a page may add between the standard ones.
 const EXTRA_SECTIONS: [&str; 2] = ["How this stage works", "Your read"];
 
-/// Stages whose pages still have the layout from before "Run it" and "Recap": their
-/// owner converts them, then takes them off this list.
-const OLD_LAYOUT: [u8; 1] = [7];
-
 /// The `## ` headings of a text, in order.
 fn headings(text: &str) -> Vec<&str> {
     text.lines()
@@ -310,15 +306,7 @@ fn stage_pages_list_the_checks_and_hints_the_checker_prints() {
 fn stage_pages_have_their_sections_in_order_and_predict_before_running() {
     for stage in STAGES.iter().filter(|s| s.written()) {
         let pages = stage_pages(&stage.slug());
-        let required: Vec<&str> = if OLD_LAYOUT.contains(&stage.number) {
-            SECTIONS
-                .iter()
-                .copied()
-                .filter(|s| *s != "Run it" && *s != "Recap")
-                .collect()
-        } else {
-            SECTIONS.to_vec()
-        };
+        let required = SECTIONS;
         let all: Vec<String> = pages
             .iter()
             .flat_map(|page| {

@@ -256,6 +256,7 @@ fn stage06_solution() {
     );
     snapshot("stage06_outputs", &info, &outputs);
     run.assert_book_numbers();
+    run.assert_claims();
     let checked = run.check();
     assert!(checked.failed().is_empty(), "{}", checked.describe());
 }
@@ -264,6 +265,7 @@ fn stage06_solution() {
 fn stage07_solution() {
     use kindling_checker::facts::stage06::{CHECK_SIZES, EPOCHS};
     let run = StageRun::new("stage7", "solutions/stage07", stage07_solution::run);
+    run.assert_claims();
     let report = StageReport::read(run.out.path()).unwrap();
     let info = context(
         &report,
@@ -309,6 +311,7 @@ fn stage08_solution() {
         BASELINE_SNAPSHOT, IMPROVED_SNAPSHOT, OUTPUTS_SNAPSHOT,
     };
     let run = StageRun::new("stage8", "solutions/stage08", stage08_solution::run);
+    run.assert_claims();
     let report = StageReport::read(run.out.path()).unwrap();
     let size = sizes(report.profile);
     let info = context(
@@ -360,6 +363,7 @@ fn rounded_deep(value: serde_json::Value) -> serde_json::Value {
 fn stage09_solution() {
     use kindling_checker::facts::stage09::{EPOCHS, PROGRAM, sizes};
     let mut run = StageRun::new("stage9", "solutions/stage09", stage09_solution::run);
+    run.assert_claims();
     run.context.programs.insert(
         PROGRAM.into(),
         course_tests::build_program("stage09-solution", "stage09-solution-predict"),
@@ -399,6 +403,7 @@ fn stage09_solution() {
 fn stage10_solution() {
     use kindling_checker::facts::stage10::{EPOCHS, sizes};
     let run = StageRun::new("stage10", "solutions/stage10", stage10_solution::run);
+    run.assert_claims();
     let report = StageReport::read(run.out.path()).unwrap();
     let size = sizes(report.profile);
     let info = context(

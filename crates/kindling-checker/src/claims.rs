@@ -132,6 +132,7 @@ pub fn for_stage(number: u8) -> &'static [Claim] {
     use crate::stages::*;
     match number {
         5 => &stage05::CLAIMS,
+        6 => &stage06::CLAIMS,
         7 => &stage07::CLAIMS,
         8 => &stage08::CLAIMS,
         9 => &stage09::CLAIMS,

@@ -15,8 +15,60 @@ use serde_json::Value;
 use super::{Hint, StageInfo, with_truth};
 use crate::answers::{AnswerProblem, Answers};
 use crate::check::{CheckContext, CheckItem, Failure};
+use crate::claims::{Claim, Verdict};
+use crate::facts::DEFAULT_SEED;
 use crate::facts::stage06::{CLOSE_GAP, COMMAND, LEARNED_ACCURACY, sizes};
 use crate::report::StageReport;
+use crate::snapshot::{read_snapshot, snapshot_path};
+
+/// The snapshot of the reference solution's check run at the default seed: a read
+/// graded at another seed is held to it, since the learner wrote it from that run.
+pub const OUTPUTS_SNAPSHOT: &str = "stage06_outputs";
+
+/// The claims the page makes about the run; `cargo xtask robust stage6` counts the
+/// seeds each holds at.
+pub const CLAIMS: [Claim; 2] = [
+    Claim {
+        id: "s6.classes_differ",
+        statement: "accuracy hides very different classes: the best class's F1 is more than 0.5 above the weakest's",
+        unit: "F1",
+        judge: |run| {
+            let rows = run
+                .value("per_class")?
+                .as_array()
+                .ok_or("report.json's per_class is not a list")?;
+            let f1: Vec<f64> = rows
+                .iter()
+                .map(|row| {
+                    row["f1"]
+                        .as_f64()
+                        .ok_or_else(|| "a per_class row has no f1".to_string())
+                })
+                .collect::<Result<_, _>>()?;
+            let best = f1.iter().copied().fold(0.0, f64::max);
+            let worst = f1.iter().copied().fold(1.0, f64::min);
+            Ok(Verdict::above(
+                best - worst,
+                0.5,
+                format!("best F1 {best:.3}, weakest {worst:.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s6.probabilities_carry_more",
+        statement: "the probabilities carry more than the predictions: ROC-AUC is above the top-1 accuracy",
+        unit: "ROC-AUC minus accuracy",
+        judge: |run| {
+            let roc_auc = run.number("roc_auc_macro")?;
+            let accuracy = run.number("/comparison/test")?;
+            Ok(Verdict::above(
+                roc_auc,
+                accuracy,
+                format!("ROC-AUC {roc_auc:.3}, accuracy {accuracy:.3}"),
+            ))
+        },
+    },
+];
 
 /// Stage 6's entry in the course.
 pub const STAGE: StageInfo = StageInfo {
@@ -174,7 +226,19 @@ fn evaluate(context: &CheckContext, report: &StageReport) -> Vec<CheckItem> {
             answers
                 .as_ref()
                 .map_err(|e| (e.to_string(), READ.fix))
-                .and_then(|a| after(&|m| judge_read(a, m, report))),
+                .and_then(|a| {
+                    after(&|m| {
+                        // The learner wrote the read from their own check run, at the
+                        // default seed: graded at another seed, it is held to that run's
+                        // numbers, kept in the reference snapshot.
+                        let truth = if context.seed == DEFAULT_SEED {
+                            run_read_truth(m, report)
+                        } else {
+                            snapshot_read_truth(context)?
+                        };
+                        judge_read(a, &truth)
+                    })
+                }),
         ),
     ]
 }
@@ -620,11 +684,69 @@ fn judge_compare(
     ))
 }
 
-fn judge_read(
-    answers: &Answers,
-    truth: &ClassificationMetrics,
-    report: &StageReport,
-) -> Result<String, Failure> {
+/// The numbers a read is held to.
+struct ReadTruth {
+    /// The classes with the lowest F1 (more than one on a tie).
+    weakest: Vec<String>,
+    lowest_f1: f64,
+    /// Test minus validation accuracy.
+    difference: f64,
+    accuracy: f64,
+    macro_f1: f64,
+    /// Where the numbers come from, when not from this run.
+    source: &'static str,
+}
+
+/// The read's numbers from this run.
+fn run_read_truth(truth: &ClassificationMetrics, report: &StageReport) -> ReadTruth {
+    let (weakest, lowest_f1) = weakest_classes(truth);
+    let validation = report
+        .get("comparison")
+        .and_then(|c| c["validation"].as_f64())
+        .unwrap_or(f64::NAN);
+    ReadTruth {
+        weakest,
+        lowest_f1,
+        difference: truth.accuracy - validation,
+        accuracy: truth.accuracy,
+        macro_f1: truth.report.macro_avg.f1,
+        source: "",
+    }
+}
+
+/// The read's numbers from the reference snapshot of the default seed's check run.
+fn snapshot_read_truth(context: &CheckContext) -> Result<ReadTruth, Failure> {
+    let snapshot = read_snapshot(&snapshot_path(&context.snapshots, OUTPUTS_SNAPSHOT))
+        .map_err(|e| (e, READ.fix))?;
+    let value = &snapshot.value;
+    let missing = |what: &str| {
+        (
+            format!("{} has no {what}", snapshot.path.display()),
+            READ.fix,
+        )
+    };
+    let number = |pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_f64)
+            .ok_or_else(|| missing(pointer))
+    };
+    Ok(ReadTruth {
+        weakest: vec![
+            value["weakest_class"]
+                .as_str()
+                .ok_or_else(|| missing("weakest_class"))?
+                .to_string(),
+        ],
+        lowest_f1: number("/weakest_f1")?,
+        difference: number("/comparison/difference")?,
+        accuracy: number("/accuracy")?,
+        macro_f1: number("/macro_f1")?,
+        source: " (your check's run, seed 42)",
+    })
+}
+
+fn judge_read(answers: &Answers, truth: &ReadTruth) -> Result<String, Failure> {
     let problem = |e: AnswerProblem| (e.to_string(), READ.fix);
     let weakest = answers.text("read", "weakest_class").map_err(problem)?;
     let choice = answers
@@ -634,21 +756,18 @@ fn judge_read(
     let macro_f1 = answers.number("read", "macro_f1").map_err(problem)?;
     answers.text("read", "in_your_words").map_err(problem)?;
     let mut wrong = Vec::new();
-    let (weakest_names, lowest) = weakest_classes(truth);
-    if !weakest_names
+    if !truth
+        .weakest
         .iter()
         .any(|w| w.eq_ignore_ascii_case(&weakest))
     {
         wrong.push(format!(
-            "weakest_class = `{weakest}`, but the lowest F1 ({lowest:.3}) is {}'s",
-            weakest_names.join(" and ")
+            "weakest_class = `{weakest}`, but the lowest F1 ({:.3}) is {}'s",
+            truth.lowest_f1,
+            truth.weakest.join(" and ")
         ));
     }
-    let validation = report
-        .get("comparison")
-        .and_then(|c| c["validation"].as_f64())
-        .unwrap_or(f64::NAN);
-    let difference = truth.accuracy - validation;
+    let difference = truth.difference;
     if !difference.is_nan() {
         let truth_choice = if difference.abs() <= CLOSE_GAP {
             "close"
@@ -663,16 +782,16 @@ fn judge_read(
     }
     for (key, written, actual) in [
         ("test_accuracy", accuracy, truth.accuracy),
-        ("macro_f1", macro_f1, truth.report.macro_avg.f1),
+        ("macro_f1", macro_f1, truth.macro_f1),
     ] {
         if !within(written, actual, COPIED) {
             wrong.push(format!("{key} = {written}, but the run says {actual:.4}"));
         }
     }
     if wrong.is_empty() {
-        Ok(format!("weakest {weakest}, {choice}"))
+        Ok(format!("weakest {weakest}, {choice}{}", truth.source))
     } else {
-        Err((wrong.join("\n"), READ.fix))
+        Err((format!("{}{}", wrong.join("\n"), truth.source), READ.fix))
     }
 }
 
@@ -822,9 +941,18 @@ mod tests {
             );
             Answers::parse(&text, std::path::Path::new("answers.toml")).unwrap()
         };
-        assert!(judge_read(&answers("Diamond", "close", 0.9), &truth, &report).is_ok());
-        let (detail, fix) =
-            judge_read(&answers("disc", "apart", 0.8), &truth, &report).unwrap_err();
+        assert!(
+            judge_read(
+                &answers("Diamond", "close", 0.9),
+                &run_read_truth(&truth, &report)
+            )
+            .is_ok()
+        );
+        let (detail, fix) = judge_read(
+            &answers("disc", "apart", 0.8),
+            &run_read_truth(&truth, &report),
+        )
+        .unwrap_err();
         assert_eq!(fix, READ.fix);
         assert_eq!(detail.lines().count(), 3, "{detail}");
         let empty = Answers::parse(
@@ -833,11 +961,29 @@ mod tests {
         )
         .unwrap();
         assert!(
-            judge_read(&empty, &truth, &report)
+            judge_read(&empty, &run_read_truth(&truth, &report))
                 .unwrap_err()
                 .0
                 .contains("still empty")
         );
+    }
+
+    #[test]
+    fn a_read_graded_at_another_seed_is_held_to_the_default_seeds_run() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut context = CheckContext::new(
+            6,
+            &root.join("solutions/stage06"),
+            &root.join("target"),
+            &root.join("tests/snapshots"),
+        );
+        context.seed = 271_828;
+        let truth = snapshot_read_truth(&context).unwrap();
+        let answers = Answers::load(&root.join("solutions/stage06/answers.toml")).unwrap();
+        let detail = judge_read(&answers, &truth).unwrap();
+        assert!(detail.contains("seed 42"), "{detail}");
+        context.snapshots = root.join("no-such-folder");
+        assert_eq!(snapshot_read_truth(&context).err().unwrap().1, READ.fix);
     }
 
     #[test]
