@@ -168,25 +168,4 @@ pub fn difference(seeds: &[u64], baseline: &[f64], improved: &[f64]) -> Differen
 }
 // ANCHOR_END: difference
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_spread_uses_the_sample_standard_deviation() {
-        let spread = Spread::of(&[0.3, 0.4, 0.5]);
-        assert!((spread.mean - 0.4).abs() < 1e-12);
-        assert!((spread.std - 0.1).abs() < 1e-12);
-        assert!((spread.standard_error - 0.1 / 3f64.sqrt()).abs() < 1e-12);
-        assert!(Spread::of(&[0.5]).std.is_nan());
-    }
-
-    #[test]
-    fn a_difference_is_real_only_beyond_two_standard_errors() {
-        let clear = difference(&[1, 2, 3], &[0.40, 0.45, 0.50], &[0.55, 0.58, 0.66]);
-        assert!(clear.real, "{clear:?}");
-        let noisy = difference(&[1, 2, 3], &[0.40, 0.45, 0.50], &[0.50, 0.40, 0.52]);
-        assert!(!noisy.real, "{noisy:?}");
-        assert!(noisy.standard_errors < 2.0);
-    }
-}
+// The exercise leaves these out: its TODOs would fail them under `cargo test --workspace`.
