@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use kindling_models::with_commas;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -250,7 +251,7 @@ pub fn split_diagram(
             (x, top),
             (share, height),
             *fill,
-            &[name, &format!("{} images", thousands(*count)), job],
+            &[name, &format!("{} images", with_commas(*count)), job],
         );
         x += share;
     }
@@ -422,18 +423,6 @@ fn depth(shape: &[usize]) -> usize {
     }
 }
 
-fn thousands(value: usize) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,6 +459,5 @@ mod tests {
     fn shapes_are_read_as_rows_and_channels() {
         assert_eq!((side(&[32, 15, 15]), depth(&[32, 15, 15])), (15, 32));
         assert_eq!((side(&[1024]), depth(&[1024])), (1024, 1));
-        assert_eq!(thousands(4000), "4,000");
     }
 }

@@ -20,7 +20,8 @@ mod stage06;
 
 use std::path::{Path, PathBuf};
 
-pub use run::{RunFiles, at};
+pub use crate::claims::RunFiles;
+pub use run::at;
 
 /// One quoted number (or short phrase), as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
