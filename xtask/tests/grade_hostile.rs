@@ -10,52 +10,22 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn xtask(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("xtask runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
+mod support;
+use support::{copy_tree, root, text, xtask_with_env};
 
 /// Fails with the reason when this machine has no sandbox.
 fn needs_the_sandbox() {
-    let output = xtask(&["confinement"], &[]);
+    let output = xtask_with_env(&["confinement"], &[]);
     assert!(
         output.status.success(),
         "these tests need a kernel with Landlock and unprivileged user namespaces: {}",
         text(&output)
     );
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// An honest learner: the reference solution, handed in on time.
@@ -385,7 +355,7 @@ fn main() {{
     )
     .unwrap();
     let started = Instant::now();
-    let output = xtask(
+    let output = xtask_with_env(
         &[
             "grade",
             "stage1",
@@ -659,7 +629,7 @@ fn an_out_folder_with_other_files_is_never_replaced() {
         if force {
             args.push("--force");
         }
-        let output = xtask(&args, &[]);
+        let output = xtask_with_env(&args, &[]);
         assert_eq!(output.status.code(), Some(1), "{}", text(&output));
         let said = text(&output);
         assert!(
@@ -688,7 +658,7 @@ fn a_stages_other_programs_run_in_the_same_sandbox() {
         "cat {out}/model.bpk; echo x > {out}/model.bpk || echo no-overwrite; echo y > {out}/checker/chart.png && echo drew; ls /proc >/dev/null 2>&1 || echo no-proc",
         out = out.display()
     );
-    let output = xtask(
+    let output = xtask_with_env(
         &[
             "confined-program",
             "--seconds",

@@ -7,24 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .output()
-        .expect("xtask runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
+mod support;
+use support::{root, text, xtask};
 
 fn gradescope(submission: &Path, results: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
