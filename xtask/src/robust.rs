@@ -18,7 +18,7 @@ use kindling_checker::claims::{self, Claim, RunFiles, Verdict};
 use kindling_checker::facts::DEFAULT_SEED;
 use kindling_checker::{CheckContext, Reference, StageInfo, Status, evaluate_run, parse_stage};
 
-use crate::check::build::{BUILD_SECONDS, BuildRules, build};
+use crate::check::build::{BuildRules, build};
 use crate::check::{BuildOutcome, locate};
 use crate::confine::{self, Confinement, Limits};
 use crate::repo;
@@ -118,7 +118,7 @@ pub fn command(args: &RobustArgs) -> Result<bool> {
     let rules = BuildRules {
         show: true,
         confinement: Confinement::for_own_code(),
-        seconds: BUILD_SECONDS * 6,
+        seconds: crate::grade::reference::REFERENCE_BUILD_SECONDS,
     };
     let (binary, programs) = match build(&folder, &stage.slug(), rules)? {
         BuildOutcome::Built {

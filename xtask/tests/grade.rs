@@ -8,7 +8,7 @@ use std::process::Command;
 use serde_json::Value;
 
 mod support;
-use support::{copy_tree, root, text, xtask};
+use support::{copy_tree, live_processes, root, text, xtask};
 
 /// `class/<learner>/<stage>` holding a copy of a solution with `change` applied to
 /// one of its source files.
@@ -68,20 +68,7 @@ fn timeless_rows(book: &Value) -> Vec<Value> {
 /// Processes whose command line is exactly `words`.
 fn processes_running(words: &[&str]) -> usize {
     let wanted: Vec<u8> = words.join("\0").into_bytes();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|entry| {
-            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            // A zombie is dead; it only waits to be reaped.
-            let alive = stat
-                .rsplit(") ")
-                .next()
-                .is_some_and(|s| !s.starts_with('Z'));
-            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            alive && cmdline.strip_suffix(&[0]).unwrap_or(&cmdline) == wanted.as_slice()
-        })
-        .count()
+    live_processes(|line| line == wanted.as_slice())
 }
 
 #[test]

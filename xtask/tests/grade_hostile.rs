@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod support;
-use support::{copy_tree, root, text, xtask_with_env};
+use support::{copy_tree, live_processes, root, text, xtask_with_env};
 
 /// Fails with the reason when this machine has no sandbox.
 fn needs_the_sandbox() {
@@ -74,19 +74,7 @@ fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// Live processes whose command line holds `marker`.
 fn processes_with(marker: &str) -> usize {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|entry| {
-            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            let alive = stat
-                .rsplit(") ")
-                .next()
-                .is_some_and(|s| !s.starts_with('Z'));
-            let line = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            alive && String::from_utf8_lossy(&line).contains(marker)
-        })
-        .count()
+    live_processes(|line| String::from_utf8_lossy(line).contains(marker))
 }
 
 fn row<'a>(book: &'a Value, student: &str) -> &'a Value {

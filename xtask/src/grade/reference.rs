@@ -56,7 +56,7 @@ const DECIMALS: i32 = 6;
 
 /// Seconds the reference's build may take: on a fresh build folder it builds every
 /// dependency, Burn included.
-const REFERENCE_BUILD_SECONDS: u64 = 3600;
+pub const REFERENCE_BUILD_SECONDS: u64 = 3600;
 
 /// The snapshots whose grading references `stage` needs (none for most stages).
 pub fn histories(stage: &StageInfo) -> &'static [(&'static str, &'static str)] {

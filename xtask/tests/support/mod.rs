@@ -46,3 +46,21 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Live processes (zombies left out: they only wait to be reaped) whose command
+/// line, its arguments joined by NUL bytes, passes `matches`.
+pub fn live_processes(matches: impl Fn(&[u8]) -> bool) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|entry| {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            let alive = stat
+                .rsplit(") ")
+                .next()
+                .is_some_and(|s| !s.starts_with('Z'));
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            alive && matches(cmdline.strip_suffix(&[0]).unwrap_or(&cmdline))
+        })
+        .count()
+}
