@@ -3,7 +3,9 @@
 //! data-loading figures; `--vs-pytorch`, the same model trained by PyTorch;
 //! `--full-size`, one epoch of 50,000 images; and `--evaluation-only`, the time
 //! of a whole `kindling evaluate` against bare prediction of 10,000 test images;
-//! `--conv`, Kindling's convolution kernels against Burn's, layer by layer.
+//! `--conv`, Kindling's convolution kernels against Burn's, layer by layer;
+//! `--real PATH --vs-pytorch`, the README's recipes on a real photo tree, by the
+//! `kindling` program and by PyTorch on the same images (`real.rs`).
 //!
 //! Each measurement runs in its own child process so that its peak memory is its
 //! own. Runs alternate (bare, fit, bare, fit, ...) so that a slow spell of the
@@ -11,6 +13,7 @@
 //! run of each is shown beside them.
 
 mod conv_layers;
+pub mod real;
 
 use std::path::Path;
 use std::process::Command;
@@ -37,9 +40,10 @@ pub struct BenchArgs {
     /// Training images per epoch.
     #[arg(long, default_value_t = 2000)]
     images: usize,
-    /// Measured epochs per run (after one warm-up epoch).
-    #[arg(long, default_value_t = 2)]
-    epochs: usize,
+    /// Measured epochs per run (after one warm-up epoch) [default: 2]; with --real,
+    /// the epochs of each recipe [default: the recipe's own, 10 baseline, 8 bn-cnn].
+    #[arg(long)]
+    epochs: Option<usize>,
     /// Runs of each variant; the best is reported.
     #[arg(long, default_value_t = 2)]
     rounds: usize,
@@ -49,10 +53,23 @@ pub struct BenchArgs {
     /// Measure only `kindling evaluate` against bare prediction.
     #[arg(long)]
     evaluation_only: bool,
-    /// Compare with PyTorch on the CPU (needs python3 with torch): the same model,
-    /// batch and optimizer at 1 and 2 threads, batches of 32 and 64.
+    /// Compare with PyTorch on the CPU (needs python3 with torch, or the Python
+    /// that KINDLING_PYTHON names): the same model, batch and optimizer at 1 and 2
+    /// threads, batches of 32 and 64; with --real, the README's recipes.
     #[arg(long)]
     vs_pytorch: bool,
+    /// Train the README's recipes on a real photo tree PATH/train/CLASS/*.jpg and
+    /// PATH/test/CLASS/*.jpg (such as CIFAR-10 as JPEG files) with the kindling
+    /// program and with PyTorch, on the same images; needs --vs-pytorch.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["evaluation_only", "conv", "full_size"])]
+    real: Option<std::path::PathBuf>,
+    /// With --real: which recipe to run.
+    #[arg(long, value_enum, default_value = "both", requires = "real")]
+    recipe: real::RecipeChoice,
+    /// With --real: training images [default: 49000, all CIFAR-10 has beside the
+    /// 1,000 validation images].
+    #[arg(long, requires = "real")]
+    train_size: Option<usize>,
     /// Time Kindling's convolution and max-pooling kernels against Burn's, layer by layer.
     #[arg(long)]
     conv: bool,
@@ -89,7 +106,13 @@ struct Measurement {
     peak_rss_mib: Option<f64>,
 }
 
+/// Measured epochs of the throughput runs when --epochs is not given.
+const DEFAULT_EPOCHS: usize = 2;
+
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if let Some(path) = &args.real {
+        return real::run(args, path);
+    }
     if args.conv {
         conv_layers::run();
         return Ok(());
@@ -108,7 +131,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     }
     println!(
         "Training throughput: baseline CNN, {} images/epoch, batch {}, {} measured epoch(s) after a warm-up, {} alternating rounds, Flex CPU, dev profile (dependencies optimised)",
-        args.images, args.batch_size, args.epochs, args.rounds
+        args.images,
+        args.batch_size,
+        args.epochs.unwrap_or(DEFAULT_EPOCHS),
+        args.rounds
     );
     let plan = Plan::from(args);
     let mut bare: Vec<Measurement> = Vec::new();
@@ -265,7 +291,7 @@ impl From<&BenchArgs> for Plan {
     fn from(args: &BenchArgs) -> Self {
         Plan {
             images: args.images,
-            epochs: args.epochs,
+            epochs: args.epochs.unwrap_or(DEFAULT_EPOCHS),
             batch_size: args.batch_size,
             warm_up: true,
             threads: None,
@@ -330,28 +356,43 @@ fn pytorch_script() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pytorch_cnn.py")
 }
 
-/// Fails with the fix when python3 or torch is missing.
+/// Names the Python that runs the PyTorch scripts (default: python3).
+pub const PYTHON_VARIABLE: &str = "KINDLING_PYTHON";
+
+/// The Python to run: `KINDLING_PYTHON` when set, else python3 from the PATH.
+fn python() -> std::ffi::OsString {
+    std::env::var_os(PYTHON_VARIABLE)
+        .filter(|value| !value.is_empty())
+        .unwrap_or_else(|| "python3".into())
+}
+
+/// Fails with the fix when Python or torch is missing.
 fn check_torch() -> Result<String> {
-    let probe = Command::new("python3")
+    let python = python();
+    let shown = python.to_string_lossy().into_owned();
+    let probe = Command::new(&python)
         .args(["-c", "import torch; print(torch.__version__)"])
         .output();
     match probe {
         Err(error) => bail!(
-            "--vs-pytorch needs python3, which could not be started ({error}). Fix: install Python 3, then `pip install torch`"
+            "--vs-pytorch needs Python ({shown}), which could not be started ({error}). Fix: install Python 3, then `pip install torch`, or set {PYTHON_VARIABLE} to a Python that has torch"
         ),
         Ok(output) if !output.status.success() => bail!(
-            "--vs-pytorch needs PyTorch, but `import torch` fails in python3: {}. Fix: `pip install torch` (a large download), or run `cargo xtask bench` without --vs-pytorch",
+            "--vs-pytorch needs PyTorch, but `import torch` fails in {shown}: {}. Fix: `pip install torch` (a large download) or set {PYTHON_VARIABLE} to a Python that has it, or run `cargo xtask bench` without --vs-pytorch",
             String::from_utf8_lossy(&output.stderr)
                 .lines()
-                .last()
-                .unwrap_or("")
+                .rfind(|line| !line.trim().is_empty())
+                .map_or_else(
+                    || format!("it exited with {} and said nothing", output.status),
+                    str::to_string
+                )
         ),
         Ok(output) => Ok(String::from_utf8_lossy(&output.stdout).trim().to_string()),
     }
 }
 
 fn spawn_pytorch(plan: &Plan) -> Result<Measurement> {
-    let mut command = Command::new("python3");
+    let mut command = Command::new(python());
     command.arg(pytorch_script()).args([
         "--images",
         &plan.images.to_string(),
@@ -406,7 +447,7 @@ fn vs_pytorch(args: &BenchArgs) -> Result<()> {
     println!(
         "Kindling fit vs PyTorch {version} on the CPU: baseline CNN (122,570 parameters), Adam 0.001, {} images/epoch, {} measured epoch(s) after a warm-up, {} alternating rounds, PyTorch with {OMP_WAIT_POLICY}={}",
         args.images,
-        args.epochs,
+        args.epochs.unwrap_or(DEFAULT_EPOCHS),
         args.rounds,
         std::env::var(OMP_WAIT_POLICY).unwrap_or_else(|_| "PASSIVE".into())
     );
