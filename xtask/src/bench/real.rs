@@ -218,8 +218,18 @@ pub fn run(args: &BenchArgs, path: &Path) -> Result<()> {
         "Kindling's loader read and decoded train/ and test/ and split them ({} training, {} validation, {} test images) in {:.1} s; PyTorch gets the same piles as raw bytes.",
         loaded.train, loaded.validation, loaded.test, loaded.seconds
     );
+    let openmp = match std::env::var(super::OMP_WAIT_POLICY) {
+        Ok(policy) => format!(
+            "otherwise at its defaults but for {}={policy}, set in your environment",
+            super::OMP_WAIT_POLICY
+        ),
+        Err(_) => format!(
+            "otherwise at its defaults ({} unset: OpenMP's threads spin while they wait, which costs PyTorch dearly on a busy machine)",
+            super::OMP_WAIT_POLICY
+        ),
+    };
     println!(
-        "PyTorch {torch_version}, {THREADS} threads (torch.set_num_threads), otherwise at its defaults (OMP_WAIT_POLICY unset); Kindling {} with RAYON_NUM_THREADS={THREADS}, Flex CPU, dev profile (dependencies optimised).",
+        "PyTorch {torch_version}, {THREADS} threads (torch.set_num_threads), {openmp}; Kindling {} with RAYON_NUM_THREADS={THREADS}, Flex CPU, dev profile (dependencies optimised). Measure on an otherwise idle machine.",
         env!("CARGO_PKG_VERSION")
     );
     for recipe in &recipes {
@@ -521,8 +531,8 @@ fn run_pytorch(recipe: &Recipe, data: &Path, epochs: usize) -> Result<SideRun> {
     command
         .arg(pytorch_script())
         .args(recipe.pytorch_args(data, epochs));
-    // PyTorch at its own defaults: no OpenMP setting leaks in from the caller.
-    command.env_remove(super::OMP_WAIT_POLICY);
+    // This mode sets no OpenMP variable: PyTorch runs at its defaults unless the
+    // caller's environment says otherwise, which the header then prints.
     println!(
         "[{}] PyTorch: {} {}",
         recipe.name,
