@@ -61,7 +61,7 @@ pub struct BenchArgs {
     /// Train the README's recipes on a real photo tree PATH/train/CLASS/*.jpg and
     /// PATH/test/CLASS/*.jpg (such as CIFAR-10 as JPEG files) with the kindling
     /// program and with PyTorch, on the same images; needs --vs-pytorch.
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["evaluation_only", "conv", "full_size"])]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["evaluation_only", "conv", "full_size", "images", "rounds", "batch_size"])]
     real: Option<std::path::PathBuf>,
     /// With --real: which recipe to run.
     #[arg(long, value_enum, default_value = "both", requires = "real")]

@@ -184,11 +184,19 @@ fn a_recipe_kindling_train_would_refuse_is_refused_before_anything_runs() {
 }
 
 #[test]
-fn recipe_flags_need_real() {
+fn recipe_flags_need_real_and_throughput_flags_do_not_mix_with_it() {
     let (output, _) = bench(&["--recipe", "bn-cnn"], &[]);
     let message = text(&output);
     assert!(!output.status.success(), "{message}");
     assert!(message.contains("--real"), "{message}");
+    // The recipes fix their own batch size: --batch-size would be silently ignored.
+    let (output, _) = bench(
+        &["--real", "/nowhere", "--vs-pytorch", "--batch-size", "64"],
+        &[],
+    );
+    let message = text(&output);
+    assert!(!output.status.success(), "{message}");
+    assert!(message.contains("cannot be used with"), "{message}");
 }
 
 /// A Python that cannot import torch and says so in its own words, so the test
