@@ -2,7 +2,10 @@
 //! reviewed snapshots in `tests/snapshots/`, and it passes every item of its check.
 //!
 //! After a deliberate change, run `cargo test --workspace` and review the changed
-//! snapshots with `cargo insta review`.
+//! snapshots with `cargo insta review`. The snapshots without a suffix were
+//! recorded on the book's machine (`BOOK_NUMERICS`); a CPU that computes otherwise
+//! compares with its own (`stage05_history@x86-64-v3.snap`, see
+//! `kindling::train::numerics`).
 
 use std::collections::BTreeMap;
 
@@ -19,6 +22,7 @@ fn context(report: &StageReport, sizes: &[(&str, usize)]) -> BTreeMap<String, St
         ("dataset".to_string(), report.dataset.clone()),
         ("device".to_string(), "flex (CPU)".to_string()),
         ("burn".to_string(), BURN_VERSION.to_string()),
+        ("numerics".to_string(), kindling::train::numerics()),
     ]);
     for (name, size) in sizes {
         info.insert(name.to_string(), size.to_string());
@@ -31,6 +35,12 @@ fn snapshot<T: serde::Serialize>(name: &str, info: &BTreeMap<String, String>, va
     settings.set_info(info);
     settings.set_prepend_module_to_snapshot(false);
     settings.set_snapshot_path("snapshots");
+    // A run repeats bit for bit only on CPUs that compute alike: each kind of
+    // numerics has its own recording (`name@x86-64-v3.snap`), the book's none.
+    let numerics = kindling::train::numerics();
+    if numerics != kindling_checker::snapshot::BOOK_NUMERICS {
+        settings.set_snapshot_suffix(numerics);
+    }
     settings.bind(|| insta::assert_json_snapshot!(name, value));
 }
 

@@ -79,6 +79,12 @@ impl StageRun {
             out.path(),
             &snapshots(),
         );
+        // The solution's answers are its read of the book machine's run; another
+        // CPU's run gives other numbers, read in the file kept for it.
+        let here = numerics_answers(info.number);
+        if stage_dir.starts_with("solutions/") && here.is_file() {
+            context.answers_path = here;
+        }
         context.run_id = Some(run_id);
         context.started = started;
         context.run_seconds = Some(seconds);
@@ -97,10 +103,11 @@ impl StageRun {
     /// (`book/numbers/stageNN.txt`) are the ones this run gives: a change that
     /// moves a quoted number must regenerate the file, and so the page.
     pub fn assert_book_numbers(&self) {
-        use kindling_checker::quotes::{numbers_file, parse, quotes_of_run};
+        use kindling_checker::quotes::{numbers_file_for, parse, quotes_of_run};
         let stage = self.context.stage;
-        let path = numbers_file(&root(), stage);
-        let fix = "Fix: run `cargo xtask book --generate --stage N`, review the diff of book/numbers/ and reread the sentences that include the changed numbers";
+        // On the book's machine, the book's own file; elsewhere this CPU's numbers.
+        let path = numbers_file_for(&root(), stage, &kindling::train::numerics());
+        let fix = "Fix: run `cargo xtask book --generate --stage N`, review the diff of book/numbers/ (or tests/numerics/ on a computer that computes otherwise than the book's) and reread the sentences that include the changed numbers";
         let committed = std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
             .and_then(|text| parse(&text))
@@ -159,6 +166,19 @@ impl StageRun {
             );
         }
     }
+}
+
+/// The solution's `answers.toml` for stage `stage` as read from this computer's
+/// check run, when its numerics are not the book's:
+/// `tests/numerics/<numerics>/stageNN.answers.toml` (see
+/// `kindling_checker::quotes::numerics_dir`).
+pub fn numerics_answers(stage: u8) -> PathBuf {
+    let numerics = kindling::train::numerics();
+    if numerics == kindling_checker::snapshot::BOOK_NUMERICS {
+        return PathBuf::new();
+    }
+    kindling_checker::quotes::numerics_dir(&root(), &numerics)
+        .join(format!("stage{stage:02}.answers.toml"))
 }
 
 /// Where the reference snapshots live.

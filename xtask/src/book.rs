@@ -10,7 +10,8 @@ use anyhow::{Context, Result, bail};
 
 use kindling::data::atomic::write_bytes_atomically;
 use kindling_checker::STAGES;
-use kindling_checker::quotes::{numbers_file, quoter, quotes_of_run, render};
+use kindling_checker::quotes::{numbers_file_for, quoter, quotes_of_run, render};
+use kindling_checker::snapshot::BOOK_NUMERICS;
 
 use crate::repo;
 
@@ -97,12 +98,27 @@ fn ensure_mdbook() -> Result<()> {
 fn run_stages(only: &[u8]) -> Result<()> {
     let root = repo::root();
     let chosen = |number: u8| only.is_empty() || only.contains(&number);
+    // The book's pictures and numbers come from one machine's runs; another CPU
+    // gives other numbers (kindling::train::numerics), which only the tests keep.
+    let numerics = kindling::train::numerics();
+    let book_machine = numerics == BOOK_NUMERICS;
+    let elsewhere = tempfile::Builder::new()
+        .prefix("kindling-book-runs-")
+        .tempdir()?;
+    if !book_machine {
+        println!(
+            "This computer computes with {numerics} numerics, the book's pages with {BOOK_NUMERICS}: the book's pictures and numbers stay as they are, and this computer's numbers go to {} for the tests.",
+            kindling_checker::quotes::numerics_dir(&root, &numerics).display()
+        );
+    }
     for stage in STAGES.iter().filter(|s| s.written() && chosen(s.number)) {
-        let out = root
-            .join("book")
-            .join("src")
-            .join("generated")
-            .join(stage.slug());
+        let generated = root.join("book").join("src").join("generated");
+        let out = if book_machine {
+            generated
+        } else {
+            elsewhere.path().to_path_buf()
+        }
+        .join(stage.slug());
         if out.exists() {
             std::fs::remove_dir_all(&out)?;
         }
@@ -133,8 +149,8 @@ fn run_stages(only: &[u8]) -> Result<()> {
                     stage.slug()
                 )
             })?;
-            let path = numbers_file(&root, stage.number);
-            std::fs::create_dir_all(path.parent().expect("book/numbers"))?;
+            let path = numbers_file_for(&root, stage.number, &numerics);
+            std::fs::create_dir_all(path.parent().expect("a numbers folder"))?;
             write_bytes_atomically(&path, render(stage.number, &quotes).as_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
         }

@@ -159,7 +159,9 @@ pub struct CheckContext {
     pub reference: Option<Reference>,
     /// The references made for a grading, by the name of the snapshot each replaces
     /// (`stage05_history`): the reference solution run at this context's seed.
-    /// Empty for a learner's own check. Read them with
+    /// For a learner's own check, empty, unless no snapshot was recorded on a
+    /// computer that computes as this one does: then `cargo xtask check` makes the
+    /// references here, at the default seed. Read them with
     /// [`CheckContext::reference_or_snapshot`].
     pub references: BTreeMap<String, Reference>,
     /// The stage's other programs, as built, by the name of their source file
@@ -198,7 +200,8 @@ impl CheckContext {
 
     /// The reference epochs a history is compared with, and where they come from:
     /// the grading's reference for `snapshot` when there is one (the reference
-    /// solution run at the grading seed), else the committed snapshot itself.
+    /// solution run at the grading seed, or here), else the committed snapshot
+    /// recorded with this computer's numerics.
     pub fn reference_or_snapshot(
         &self,
         snapshot: &str,
@@ -206,10 +209,16 @@ impl CheckContext {
         if let Some(reference) = self.references.get(snapshot) {
             return Ok((reference.epochs.clone(), reference.origin.clone()));
         }
-        let read = crate::snapshot::read_snapshot(&crate::snapshot::snapshot_path(
-            &self.snapshots,
-            snapshot,
-        ))?;
+        // A history recorded on a machine that computes otherwise is another run
+        // altogether after a few epochs (see `kindling::train::numerics`).
+        let path =
+            crate::snapshot::local_snapshot_path(&self.snapshots, snapshot).ok_or_else(|| {
+                format!(
+                    "no reference history `{snapshot}` was recorded on a computer that computes as this one does ({}). Fix: run `cargo xtask check`, which makes one here from the reference solution",
+                    kindling::train::numerics()
+                )
+            })?;
+        let read = crate::snapshot::read_snapshot(&path)?;
         let epochs = serde_json::from_value(read.value.clone())
             .map_err(|e| format!("{}: {e}", read.path.display()))?;
         Ok((epochs, read.info))

@@ -17,9 +17,33 @@ pub struct Snapshot {
     pub value: Value,
 }
 
-/// The file name insta gives a named snapshot of the course test suite.
+/// The numerics (see `kindling::train::numerics`) of the machine the committed
+/// reference runs were made on: the snapshots without a suffix, the book's
+/// numbers (`book/numbers/`) and the solutions' `answers.toml` all come from it.
+pub const BOOK_NUMERICS: &str = "x86-64-v4";
+
+/// The file insta gives a named snapshot of the course test suite, as recorded
+/// on the book's machine.
 pub fn snapshot_path(dir: &Path, name: &str) -> PathBuf {
-    dir.join(format!("{name}.snap"))
+    snapshot_path_for(dir, name, BOOK_NUMERICS)
+}
+
+/// The file of snapshot `name` recorded on a machine with `numerics`: the book's
+/// own have no suffix, others insta's suffix (`stage05_history@x86-64-v3.snap`).
+pub fn snapshot_path_for(dir: &Path, name: &str, numerics: &str) -> PathBuf {
+    if numerics == BOOK_NUMERICS {
+        dir.join(format!("{name}.snap"))
+    } else {
+        dir.join(format!("{name}@{numerics}.snap"))
+    }
+}
+
+/// Snapshot `name` as recorded on a machine that computes as this one does, if
+/// it was recorded on one: only such a recording can be compared bit for bit
+/// with a run made here.
+pub fn local_snapshot_path(dir: &Path, name: &str) -> Option<PathBuf> {
+    let path = snapshot_path_for(dir, name, &kindling::train::numerics());
+    path.is_file().then_some(path)
 }
 
 /// Reads a snapshot file.
@@ -68,5 +92,26 @@ mod tests {
         assert_eq!(snapshot.value["a"][1], 2);
         std::fs::write(&path, "not a snapshot").unwrap();
         assert!(read_snapshot(&path).is_err());
+    }
+
+    #[test]
+    fn other_numerics_have_their_own_files() {
+        let dir = Path::new("snaps");
+        assert_eq!(
+            snapshot_path_for(dir, "h", BOOK_NUMERICS),
+            dir.join("h.snap")
+        );
+        assert_eq!(
+            snapshot_path_for(dir, "h", "aarch64"),
+            dir.join("h@aarch64.snap")
+        );
+        let temp = tempfile::tempdir().unwrap();
+        let here = kindling::train::numerics();
+        assert_eq!(local_snapshot_path(temp.path(), "h"), None);
+        std::fs::write(snapshot_path_for(temp.path(), "h", &here), "").unwrap();
+        assert_eq!(
+            local_snapshot_path(temp.path(), "h"),
+            Some(snapshot_path_for(temp.path(), "h", &here))
+        );
     }
 }

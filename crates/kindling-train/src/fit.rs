@@ -164,6 +164,8 @@ where
     history.set_context("seed", config.seed);
     history.set_context("device", format!("{plain_device:?}"));
     history.set_context("burn", BURN_VERSION);
+    // Runs repeat bit for bit only on CPUs of the same numerics (see `numerics`).
+    history.set_context("numerics", crate::numerics());
     history.set_context("batch_size", config.batch_size);
     history.set_context(
         "optimizer",

@@ -16,6 +16,7 @@ pub mod evaluate;
 pub mod fit;
 pub mod history;
 pub mod interrupt;
+pub mod numerics;
 pub mod progress;
 pub mod run_config;
 pub mod schedule;
@@ -32,6 +33,7 @@ pub use history::{
     BestEpoch, EpochRow, History, HistoryError, Mode, STATUS_INTERRUPTED, STATUS_KEY,
 };
 pub use interrupt::{FORCE_QUIT_EXIT_CODE, Interrupt, InterruptError};
+pub use numerics::{NUMERICS_VAR, numerics};
 pub use run_config::{CONFIG_FILE, MODEL_FILE, RunConfig, RunConfigError, RunStatus};
 pub use schedule::{Decay, LrSchedule, ScheduleName, UnknownSchedule};
 pub use trained_run::{SetPredictions, TrainedRun, TrainedRunError, predict_set};

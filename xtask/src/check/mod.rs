@@ -117,6 +117,7 @@ fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
     let folder = build::locate(&dir, &stage.slug())?;
     let quiet = args.json.is_some();
     let mut plan = Plan::learner(args.timeout, quiet);
+    plan.references = references_made_here(stage, plan.seed, quiet)?;
     // A folder outside the workspace is graded code: copied first, then built and
     // run confined. The copy lives as long as the check.
     let intake = tempfile::Builder::new()
@@ -153,6 +154,34 @@ fn prepare_and_check(name: &str, args: &CheckArgs) -> Result<bool> {
         record(stage, result.passed);
     }
     Ok(result.passed)
+}
+
+/// The reference histories of `stage`, made on this computer, when the committed
+/// ones were recorded on computers that compute otherwise (another
+/// `kindling::train::numerics`): the reference solution runs here once at `seed`,
+/// and the grading cache keeps what it gives for the next checks. Empty when the
+/// stage compares no history, or the snapshots fit this computer.
+fn references_made_here(
+    stage: &StageInfo,
+    seed: u64,
+    quiet: bool,
+) -> Result<BTreeMap<String, Reference>> {
+    let snapshots = repo::root().join("tests").join("snapshots");
+    let recorded_here = crate::grade::reference::histories(stage)
+        .iter()
+        .all(|(name, _)| {
+            kindling_checker::snapshot::local_snapshot_path(&snapshots, name).is_some()
+        });
+    if recorded_here {
+        return Ok(BTreeMap::new());
+    }
+    if !quiet {
+        println!(
+            "This computer's CPU computes with {} numerics; the reference histories were recorded on others, and a run's last bits (then its whole history) differ between them. So the reference solution runs here first, once, at seed {seed}; the next checks reuse it.",
+            kindling::train::numerics()
+        );
+    }
+    crate::grade::reference::prepare(stage, seed, Confinement::for_own_code(), !quiet)
 }
 
 /// How a stage is checked. `cargo xtask check` uses [`Plan::learner`]; grading

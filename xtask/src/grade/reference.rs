@@ -85,7 +85,12 @@ pub fn prepare(
     check_committed(&repo::root(), &solution, &copy)?;
     let wanted = histories(stage);
     let hash = source_hash(&copy)?;
-    let cache = cache_dir().join(format!("{}-seed{seed}-{hash:016x}.json", stage.slug()));
+    // A reference holds only on computers with the same numerics as the one that made it.
+    let cache = cache_dir().join(format!(
+        "{}-seed{seed}-{}-{hash:016x}.json",
+        stage.slug(),
+        kindling::train::numerics()
+    ));
     let key = grader_key()?;
     let cached = if wanted.is_empty() {
         None

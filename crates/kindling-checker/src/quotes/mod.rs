@@ -67,11 +67,31 @@ pub fn quotes_of_run(stage: u8, dir: &Path) -> Result<Vec<Quote>, String> {
     Ok(quotes)
 }
 
-/// `book/numbers/stageNN.txt` under the repository `root`.
+/// `book/numbers/stageNN.txt` under the repository `root`: the numbers the pages
+/// quote, from a run on the book's machine.
 pub fn numbers_file(root: &Path, stage: u8) -> PathBuf {
     root.join("book")
         .join("numbers")
         .join(format!("stage{stage:02}.txt"))
+}
+
+/// The numbers of stage `stage`'s check run as a computer with `numerics` gives
+/// them: the book's own file on the book's machine, else
+/// `tests/numerics/<numerics>/stageNN.txt`, which only the tests compare with (a
+/// run's numbers differ from machine to machine; see `kindling::train::numerics`).
+pub fn numbers_file_for(root: &Path, stage: u8, numerics: &str) -> PathBuf {
+    if numerics == crate::snapshot::BOOK_NUMERICS {
+        numbers_file(root, stage)
+    } else {
+        numerics_dir(root, numerics).join(format!("stage{stage:02}.txt"))
+    }
+}
+
+/// `tests/numerics/<numerics>/`: what the check runs give on computers that
+/// compute otherwise than the book's machine (their numbers, and the solutions'
+/// reads of them), for the tests to compare with there.
+pub fn numerics_dir(root: &Path, numerics: &str) -> PathBuf {
+    root.join("tests").join("numerics").join(numerics)
 }
 
 const HEADER: &str = "# Numbers the book quotes from this stage's check run, one anchor each.
@@ -80,7 +100,10 @@ const HEADER: &str = "# Numbers the book quotes from this stage's check run, one
 
 /// The file's text: a header, then each quote between its anchor lines.
 pub fn render(stage: u8, quotes: &[Quote]) -> String {
-    let mut text = format!("{HEADER}\n# Stage {stage}, check profile, seed 42.\n");
+    let mut text = format!(
+        "{HEADER}\n# Stage {stage}, check profile, seed 42, {} numerics.\n",
+        kindling::train::numerics()
+    );
     for quote in quotes {
         text.push_str(&format!(
             "ANCHOR: {name}\n{text}\nANCHOR_END: {name}\n",
