@@ -61,24 +61,32 @@ pub const CLAIMS: [Claim; 8] = [
     },
     Claim {
         id: "s8.slow_start",
-        statement: "at stage 5's 10 epochs the improved run is not ahead of the baseline on validation: augmentation only pays off in longer training",
+        statement: "at stage 5's 10 epochs the improved run is not ahead of the baseline on validation by more than the noise (one standard error of the baseline's validation accuracy): augmentation only pays off in longer training",
         unit: "accuracy",
         judge: |run| {
-            let at_10 = |file: &str| -> Result<f64, String> {
-                run.history(file)?
+            let at_10 = |file: &str| -> Result<(f64, f64), String> {
+                let history = run.history(file)?;
+                let accuracy = history
                     .row(10)
                     .and_then(|row| row.get("val_accuracy"))
-                    .ok_or_else(|| format!("{file} has no epoch 10"))
+                    .ok_or_else(|| format!("{file} has no epoch 10"))?;
+                let images: f64 = history
+                    .context
+                    .get("valid_examples")
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| format!("{file}'s context has no valid_examples"))?;
+                Ok((accuracy, images))
             };
-            let (baseline, improved) = (
-                at_10(REFERENCE_HISTORIES[0])?,
-                at_10(REFERENCE_HISTORIES[1])?,
-            );
-            // Not ahead: a tie holds, so the threshold sits a hair above the baseline.
+            let (baseline, images) = at_10(REFERENCE_HISTORIES[0])?;
+            let (improved, _) = at_10(REFERENCE_HISTORIES[1])?;
+            // A few images either way on a 200-image pile is chance, not a head start.
+            let noise = (baseline * (1.0 - baseline) / images).sqrt();
             Ok(Verdict::below(
-                improved,
-                baseline + 1e-9,
-                format!("epoch 10: baseline {baseline:.3}, improved {improved:.3}"),
+                improved - baseline,
+                noise,
+                format!(
+                    "epoch 10: baseline {baseline:.3}, improved {improved:.3} (one standard error {noise:.3})"
+                ),
             ))
         },
     },
@@ -106,13 +114,33 @@ pub const CLAIMS: [Claim; 8] = [
         },
     },
     Claim {
-        id: "s8.improved_beats_baseline",
-        statement: "the improved recipe beats the baseline on validation by more than two standard errors of the mean difference over the seeds",
+        id: "s8.improved_ends_higher",
+        statement: "at the run's own seed the improved run ends with a higher validation accuracy than the baseline",
+        unit: "accuracy",
+        judge: |run| {
+            let last = |file: &str| -> Result<f64, String> {
+                run.history(file)?
+                    .final_epoch()
+                    .and_then(|row| row.get("val_accuracy"))
+                    .ok_or_else(|| format!("{file} has no epochs"))
+            };
+            let (baseline, improved) =
+                (last(REFERENCE_HISTORIES[0])?, last(REFERENCE_HISTORIES[1])?);
+            Ok(Verdict::above(
+                improved,
+                baseline,
+                format!("baseline {baseline:.3}, improved {improved:.3}"),
+            ))
+        },
+    },
+    Claim {
+        id: "s8.improved_ahead_on_average",
+        statement: "over the run's seeds the improved recipe is ahead of the baseline on validation on average: the mean difference is above zero (whether it is beyond two standard errors is the run's own verdict, real at nine of the ten seeds we tried)",
         unit: "accuracy",
         judge: |run| {
             let d = recomputed_difference(run.report.get("sweep"))?;
             Ok(Verdict::above(
-                d.mean - REAL_BEYOND * d.standard_error,
+                d.mean,
                 0.0,
                 format!(
                     "mean difference {:+.3}, standard error {:.3} ({:.1} standard errors)",
@@ -120,20 +148,6 @@ pub const CLAIMS: [Claim; 8] = [
                     d.standard_error,
                     d.mean / d.standard_error
                 ),
-            ))
-        },
-    },
-    Claim {
-        id: "s8.improved_wins_every_seed",
-        statement: "the improved recipe beats the baseline on validation at every seed of the run",
-        unit: "accuracy",
-        judge: |run| {
-            let d = recomputed_difference(run.report.get("sweep"))?;
-            let smallest = d.differences.iter().copied().fold(f64::INFINITY, f64::min);
-            Ok(Verdict::above(
-                smallest,
-                0.0,
-                format!("differences {:?}", rounded(&d.differences)),
             ))
         },
     },
