@@ -4,7 +4,7 @@
 //! After a deliberate change, run `cargo test --workspace` and review the changed
 //! snapshots with `cargo insta review`. The snapshots without a suffix were
 //! recorded on the book's machine (`BOOK_NUMERICS`); a CPU that computes otherwise
-//! compares with its own (`stage05_history@x86-64-v3.snap`, see
+//! compares with its own (`stage05_history@aarch64.snap`, see
 //! `kindling::train::numerics`).
 
 use std::collections::BTreeMap;
@@ -36,7 +36,7 @@ fn snapshot<T: serde::Serialize>(name: &str, info: &BTreeMap<String, String>, va
     settings.set_prepend_module_to_snapshot(false);
     settings.set_snapshot_path("snapshots");
     // A run repeats bit for bit only on CPUs that compute alike: each kind of
-    // numerics has its own recording (`name@x86-64-v3.snap`), the book's none.
+    // numerics has its own recording (`name@aarch64.snap`), the book's none.
     let numerics = kindling::train::numerics();
     if numerics != kindling_checker::snapshot::BOOK_NUMERICS {
         settings.set_snapshot_suffix(numerics);

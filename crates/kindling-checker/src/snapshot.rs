@@ -20,7 +20,7 @@ pub struct Snapshot {
 /// The numerics (see `kindling::train::numerics`) of the machine the committed
 /// reference runs were made on: the snapshots without a suffix, the book's
 /// numbers (`book/numbers/`) and the solutions' `answers.toml` all come from it.
-pub const BOOK_NUMERICS: &str = "x86-64-v4";
+pub const BOOK_NUMERICS: &str = "x86-64-v3";
 
 /// The file insta gives a named snapshot of the course test suite, as recorded
 /// on the book's machine.
@@ -29,7 +29,7 @@ pub fn snapshot_path(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// The file of snapshot `name` recorded on a machine with `numerics`: the book's
-/// own have no suffix, others insta's suffix (`stage05_history@x86-64-v3.snap`).
+/// own have no suffix, others insta's suffix (`stage05_history@aarch64.snap`).
 pub fn snapshot_path_for(dir: &Path, name: &str, numerics: &str) -> PathBuf {
     if numerics == BOOK_NUMERICS {
         dir.join(format!("{name}.snap"))
